@@ -1,0 +1,187 @@
+using System.Numerics.Tensors;
+
+namespace DeepSpike.Engine;
+
+public static partial class Ops
+{
+    /// <summary><c>exp(x)</c>. Backward saves the output: dx = dy · y.</summary>
+    public static Tensor Exp(Tensor x)
+    {
+        var y = Like(x);
+        TensorPrimitives.Exp(x.Data, y.Data);
+        Tape.Record(y, () => MultiplyAccumulate(x.GradSpan(), y.Grad!, y.Data), x);
+        return y;
+    }
+
+    /// <summary><c>ln(x)</c>; −∞ at 0 and NaN below. Backward saves the input: dx = dy / x.</summary>
+    public static Tensor Log(Tensor x)
+    {
+        var y = Like(x);
+        TensorPrimitives.Log(x.Data, y.Data);
+        Tape.Record(y, () =>
+        {
+            var tmp = new float[x.Length];
+            TensorPrimitives.Divide(y.Grad!, x.Data, tmp);
+            TensorPrimitives.Add(x.GradSpan(), tmp, x.GradSpan());
+        }, x);
+        return y;
+    }
+
+    /// <summary>Logistic sigmoid <c>1 / (1 + e^−x)</c>. Backward saves the output: dx = dy · y(1 − y).</summary>
+    public static Tensor Sigmoid(Tensor x)
+    {
+        var y = Like(x);
+        TensorPrimitives.Sigmoid(x.Data, y.Data);
+        Tape.Record(y, () =>
+        {
+            var g = x.GradSpan(); var dy = y.Grad!; var s = y.Data;
+            for (int i = 0; i < g.Length; i++) g[i] += dy[i] * s[i] * (1f - s[i]);
+        }, x);
+        return y;
+    }
+
+    /// <summary><c>tanh(x)</c>. Backward saves the output: dx = dy · (1 − y²).</summary>
+    public static Tensor Tanh(Tensor x)
+    {
+        var y = Like(x);
+        TensorPrimitives.Tanh(x.Data, y.Data);
+        Tape.Record(y, () =>
+        {
+            var g = x.GradSpan(); var dy = y.Grad!; var t = y.Data;
+            for (int i = 0; i < g.Length; i++) g[i] += dy[i] * (1f - t[i] * t[i]);
+        }, x);
+        return y;
+    }
+
+    /// <summary>
+    /// Softplus <c>ln(1 + eˣ)</c>, computed as <c>max(x, 0) + ln(1 + e^−|x|)</c> so it neither overflows
+    /// nor loses precision for large |x|. Range: (0, ∞). Backward: dx = dy · σ(x).
+    /// </summary>
+    public static Tensor Softplus(Tensor x)
+    {
+        var y = Like(x);
+        Kernels.Elementwise.Softplus(x.Data, y.Data);
+        Tape.Record(y, () =>
+        {
+            var g = x.GradSpan(); var dy = y.Grad!; var xs = x.Data;
+            for (int i = 0; i < g.Length; i++) g[i] += dy[i] / (1f + MathF.Exp(-xs[i]));
+        }, x);
+        return y;
+    }
+
+    /// <summary>
+    /// Log-sigmoid <c>ln σ(x) = −softplus(−x)</c>, stable for all x. Range: (−∞, 0).
+    /// Backward: dx = dy · (1 − σ(x)).
+    /// </summary>
+    public static Tensor LogSigmoid(Tensor x)
+    {
+        var y = Like(x);
+        Kernels.Elementwise.LogSigmoid(x.Data, y.Data);
+        Tape.Record(y, () =>
+        {
+            var g = x.GradSpan(); var dy = y.Grad!; var xs = x.Data;
+            for (int i = 0; i < g.Length; i++) g[i] += dy[i] / (1f + MathF.Exp(xs[i]));
+        }, x);
+        return y;
+    }
+
+    /// <summary>Leaky ReLU: x for x &gt; 0, <paramref name="slope"/>·x otherwise. The gradient at 0 is taken as slope.</summary>
+    public static Tensor LeakyRelu(Tensor x, float slope = 0.01f)
+    {
+        var y = Like(x);
+        Kernels.Elementwise.LeakyRelu(x.Data, y.Data, slope);
+        Tape.Record(y, () =>
+        {
+            var g = x.GradSpan(); var dy = y.Grad!; var xs = x.Data;
+            for (int i = 0; i < g.Length; i++) g[i] += xs[i] > 0 ? dy[i] : slope * dy[i];
+        }, x);
+        return y;
+    }
+
+    /// <summary><c>x^p</c> for a constant exponent. Backward: dx = dy · p · x^(p−1).</summary>
+    public static Tensor Pow(Tensor x, float p)
+    {
+        var y = Like(x);
+        TensorPrimitives.Pow(x.Data, p, y.Data);
+        Tape.Record(y, () =>
+        {
+            var g = x.GradSpan(); var dy = y.Grad!; var xs = x.Data;
+            for (int i = 0; i < g.Length; i++) g[i] += dy[i] * p * MathF.Pow(xs[i], p - 1f);
+        }, x);
+        return y;
+    }
+
+    /// <summary>
+    /// <c>x^e</c> for x ≥ 0 with a learnable exponent <paramref name="exponent"/> (one value, or x's shape).
+    /// Defined as 0 where x = 0 (with zero gradient), which is the limit for e &gt; 0 — the Hill
+    /// coefficient case of the SCDF model. Backward: dx = dy · e · x^(e−1), de = Σ dy · y · ln x.
+    /// </summary>
+    public static Tensor Pow(Tensor x, Tensor exponent)
+    {
+        if (exponent.Length != 1 && exponent.Length != x.Length)
+            throw new ArgumentException($"Pow: exponent must have 1 or {x.Length} values, got {exponent.Length}");
+        var y = Like(x);
+        bool scalar = exponent.Length == 1;
+        var e = exponent.Data; var xs = x.Data; var ys = y.Data;
+        for (int i = 0; i < xs.Length; i++)
+            ys[i] = xs[i] > 0 ? MathF.Pow(xs[i], scalar ? e[0] : e[i]) : 0f;
+        Tape.Record(y, () =>
+        {
+            var dy = y.Grad!;
+            if (x.RequiresGrad)
+            {
+                var g = x.GradSpan();
+                for (int i = 0; i < g.Length; i++)
+                    if (xs[i] > 0) g[i] += dy[i] * (scalar ? e[0] : e[i]) * ys[i] / xs[i];
+            }
+            if (exponent.RequiresGrad)
+            {
+                var ge = exponent.GradSpan();
+                for (int i = 0; i < xs.Length; i++)
+                    if (xs[i] > 0) ge[scalar ? 0 : i] += dy[i] * ys[i] * MathF.Log(xs[i]);
+            }
+        }, x, exponent);
+        return y;
+    }
+
+    /// <summary><c>s · x</c> for a constant s.</summary>
+    public static Tensor Scale(Tensor x, float s)
+    {
+        var y = Like(x);
+        TensorPrimitives.Multiply(x.Data, s, y.Data);
+        Tape.Record(y, () => TensorPrimitives.MultiplyAdd(y.Grad!, s, x.GradSpan(), x.GradSpan()), x);
+        return y;
+    }
+
+    /// <summary><c>x + s</c> for a constant s.</summary>
+    public static Tensor AddScalar(Tensor x, float s)
+    {
+        var y = Like(x);
+        TensorPrimitives.Add(x.Data, s, y.Data);
+        Tape.Record(y, () => TensorPrimitives.Add(x.GradSpan(), y.Grad!, x.GradSpan()), x);
+        return y;
+    }
+
+    /// <summary><c>−x</c>.</summary>
+    public static Tensor Neg(Tensor x) => Scale(x, -1f);
+
+    /// <summary><c>x²</c>. Backward saves the input: dx = 2 · dy · x.</summary>
+    public static Tensor Square(Tensor x)
+    {
+        var y = Like(x);
+        TensorPrimitives.Multiply(x.Data, x.Data, y.Data);
+        Tape.Record(y, () =>
+        {
+            var g = x.GradSpan(); var dy = y.Grad!; var xs = x.Data;
+            for (int i = 0; i < g.Length; i++) g[i] += 2f * dy[i] * xs[i];
+        }, x);
+        return y;
+    }
+
+    /// <summary>A new zero tensor of x's shape.</summary>
+    private static Tensor Like(Tensor x) => Tensor.Zeros((int[])x.Shape.Clone());
+
+    /// <summary>g += a ⊙ b.</summary>
+    private static void MultiplyAccumulate(Span<float> g, ReadOnlySpan<float> a, ReadOnlySpan<float> b) =>
+        TensorPrimitives.FusedMultiplyAdd(a, b, g, g);
+}
