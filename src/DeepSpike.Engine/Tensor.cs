@@ -5,7 +5,7 @@ namespace DeepSpike.Engine;
 /// </summary>
 /// <remarks>
 /// Data is owned by the tensor and never shared implicitly. <see cref="Grad"/> is allocated on first
-/// use by the backward pass (<see cref="Tape.Backward"/>), so forward-only inference allocates no
+/// use by the backward pass (<see cref="Tape.Backward(Tensor, float)"/>), so forward-only inference allocates no
 /// gradient storage. Tensors created by operations while a <see cref="Tape"/> is active and any input
 /// requires a gradient are themselves marked <see cref="RequiresGrad"/>.
 /// </remarks>
@@ -41,7 +41,7 @@ public sealed class Tensor
     /// <summary>Number of dimensions.</summary>
     public int Rank => Shape.Length;
 
-    /// <summary>Whether gradients flow into this tensor during <see cref="Tape.Backward"/>.</summary>
+    /// <summary>Whether gradients flow into this tensor during <see cref="Tape.Backward(Tensor, float)"/>.</summary>
     public bool RequiresGrad { get; set; }
 
     /// <summary>Accumulated gradient of the last backward pass, or null if none reached this tensor.</summary>

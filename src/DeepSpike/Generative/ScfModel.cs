@@ -1,0 +1,213 @@
+using DeepSpike.Engine;
+using DeepSpike.Preprocessing;
+
+namespace DeepSpike.Generative;
+
+/// <summary>Settings of the <see cref="ScfModel"/>.</summary>
+/// <param name="ArOrder">Order p of the calcium dynamics: 1 (instant rise, exponential decay) or 2 (finite rise).</param>
+/// <param name="InitialTauDecaySeconds">Decay time constant the per-cell kernel starts from, in s.</param>
+/// <param name="InitialTauRiseSeconds">Rise time constant for p = 2, in s.</param>
+public sealed record ScfOptions(int ArOrder = 1, double InitialTauDecaySeconds = 0.7, double InitialTauRiseSeconds = 0.05)
+{
+    /// <summary>Throws if a value is out of range.</summary>
+    public ScfOptions Validate()
+    {
+        if (ArOrder is not (1 or 2)) throw new ArgumentOutOfRangeException(nameof(ArOrder), $"AR order must be 1 or 2, got {ArOrder}");
+        if (!(InitialTauDecaySeconds > 0)) throw new ArgumentOutOfRangeException(nameof(InitialTauDecaySeconds), $"decay time constant must be > 0 s, got {InitialTauDecaySeconds}");
+        if (!(InitialTauRiseSeconds > 0 && InitialTauRiseSeconds < InitialTauDecaySeconds))
+            throw new ArgumentOutOfRangeException(nameof(InitialTauRiseSeconds), $"rise time constant must be in (0, tau_decay) s, got {InitialTauRiseSeconds}");
+        return this;
+    }
+}
+
+/// <summary>The SCF model's parameters in physical units.</summary>
+/// <param name="Gamma">AR coefficients γ_1..γ_p of <c>c_t = Σ γ_j c_{t−j} + δ s_t</c>.</param>
+/// <param name="Alpha">Gain α &gt; 0.</param>
+/// <param name="Delta">Calcium increment per spike δ &gt; 0.</param>
+/// <param name="Beta">Fluorescence baseline β.</param>
+/// <param name="Sigma">Noise standard deviation σ &gt; 0.</param>
+/// <param name="SpikeRateHz">Prior firing rate in Hz.</param>
+public sealed record ScfParameters(double[] Gamma, double Alpha, double Delta, double Beta, double Sigma, double SpikeRateHz);
+
+/// <summary>
+/// Linear autoregressive calcium model (Speiser et al. 2017, eq. 2; Vogelstein et al. 2009):
+/// <c>c_t = Σ_{j=1..p} γ_j c_{t−j} + δ s_t</c>, <c>f_t = α c_t + β + e_t</c>, <c>e_t ~ N(0, σ²)</c>.
+/// </summary>
+/// <remarks>
+/// Constraints by reparametrisation: the kernel is stable and decaying with real roots
+/// <c>r_j = σ(u_j) ∈ (0, 1)</c> (γ = r for p = 1; γ_1 = r_1 + r_2, γ_2 = −r_1 r_2 for p = 2);
+/// α = e^a, δ = e^d, σ = e^s; β free. Before a chunk's first frame the calcium is held at the level
+/// the first frames imply, <c>max(0, (f̄_{0..2} − β)/α)</c>, so a chunk cut from a long trace does not
+/// force spikes at its start to explain calcium left by earlier ones.
+/// </remarks>
+public sealed class ScfModel : IGenerativeModel
+{
+    private const float HalfLogTwoPi = 0.9189385f;
+
+    /// <summary>Creates the model.</summary>
+    public ScfModel(ScfOptions? options = null) => Options = (options ?? new ScfOptions()).Validate();
+
+    /// <summary>The settings.</summary>
+    public ScfOptions Options { get; }
+
+    /// <inheritdoc/>
+    public string Name => "scf";
+
+    /// <summary>Unconstrained parameters for given physical values.</summary>
+    public GenerativeParameters FromPhysical(ScfParameters p, double frameRateHz)
+    {
+        if (p.Gamma.Length != Options.ArOrder) throw new ArgumentException($"expected {Options.ArOrder} AR coefficients, got {p.Gamma.Length}");
+        var roots = ArRoots(p.Gamma);
+        var theta = new GenerativeParameters()
+            .Set("ar_root_logits", roots.Select(r => (float)Math.Log(r / (1 - r))).ToArray())
+            .Set("log_alpha", (float)Math.Log(p.Alpha))
+            .Set("log_delta", (float)Math.Log(p.Delta))
+            .Set("beta", (float)p.Beta)
+            .Set("log_sigma", (float)Math.Log(p.Sigma));
+        BernoulliSpikePrior.AddTo(theta, p.SpikeRateHz, frameRateHz);
+        return theta;
+    }
+
+    /// <summary>Physical values of <paramref name="theta"/>.</summary>
+    public ScfParameters ToPhysical(GenerativeParameters theta, double frameRateHz) => new(
+        Gamma: GammaValues(theta),
+        Alpha: Math.Exp(theta.Value("log_alpha")),
+        Delta: Math.Exp(theta.Value("log_delta")),
+        Beta: theta.Value("beta"),
+        Sigma: Math.Exp(theta.Value("log_sigma")),
+        SpikeRateHz: BernoulliSpikePrior.RateHz(theta, frameRateHz));
+
+    /// <inheritdoc/>
+    public GenerativeParameters InitialParameters(ReadOnlySpan<float> fluorescence, double frameRateHz)
+    {
+        var est = TraceStatistics.EstimateScf(fluorescence, frameRateHz, Options.InitialTauDecaySeconds);
+        double gammaDecay = CalciumKernel.FromTau(Options.InitialTauDecaySeconds, frameRateHz);
+        double[] gamma = Options.ArOrder == 1
+            ? [gammaDecay]
+            : FromRoots(gammaDecay, CalciumKernel.FromTau(Options.InitialTauRiseSeconds, frameRateHz));
+        // δ = 1 fixes the otherwise unidentified split of the amplitude between α and δ at the start.
+        // For p = 2 a spike's peak is below δ·α, so scale α up by the kernel's peak deficit.
+        double peak = Options.ArOrder == 1 ? 1 : KernelPeak(gamma);
+        return FromPhysical(new ScfParameters(gamma, est.SpikeAmplitude / peak, 1.0, est.Baseline, est.NoiseSigma, est.SpikeRateHz), frameRateHz);
+    }
+
+    /// <inheritdoc/>
+    public Tensor LogLikelihood(GenerativeParameters theta, Tensor fluorescence, Tensor spikes)
+    {
+        int frames = fluorescence.Dim(-1);
+        if (spikes.Dim(-1) != frames || spikes.Length % fluorescence.Length != 0)
+            throw new ArgumentException($"spikes [{string.Join(", ", spikes.Shape)}] do not match fluorescence [{string.Join(", ", fluorescence.Shape)}]");
+        var alpha = Ops.Exp(theta["log_alpha"]);
+        var beta = theta["beta"];
+        var logSigma = theta["log_sigma"];
+        var initial = InitialCalcium(theta, fluorescence, spikes.Length / frames);
+        var calcium = Ops.ArFilter(Ops.Mul(spikes, Ops.Exp(theta["log_delta"])), Gamma(theta), initial);
+        var residual = Ops.Sub(Ops.Add(Ops.Mul(calcium, alpha), beta), fluorescence);
+        var squares = Ops.Sum(Ops.Square(residual), -1);
+        // −½ Σ r² / σ² − T ln σ − T ln √(2π)
+        var precisionTerm = Ops.Mul(squares, Ops.Scale(Ops.Exp(Ops.Scale(logSigma, -2f)), -0.5f));
+        return Ops.Add(precisionTerm, Ops.AddScalar(Ops.Scale(logSigma, -frames), -frames * HalfLogTwoPi));
+    }
+
+    /// <inheritdoc/>
+    public Tensor MeanFluorescence(GenerativeParameters theta, Tensor spikes)
+    {
+        var calcium = Ops.ArFilter(Ops.Mul(spikes, Ops.Exp(theta["log_delta"])), Gamma(theta));
+        return Ops.Add(Ops.Mul(calcium, Ops.Exp(theta["log_alpha"])), theta["beta"]);
+    }
+
+    /// <inheritdoc/>
+    public float[] Simulate(GenerativeParameters theta, ReadOnlySpan<float> spikes, Random rng)
+    {
+        var mean = MeanFluorescence(theta, new Tensor(spikes.ToArray(), 1, spikes.Length));
+        float sigma = MathF.Exp(theta.Value("log_sigma"));
+        var f = mean.Data;
+        for (int t = 0; t < f.Length; t++) f[t] += sigma * (float)rng.NextGaussian();
+        return f;
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyDictionary<string, double> Describe(GenerativeParameters theta, double frameRateHz)
+    {
+        var p = ToPhysical(theta, frameRateHz);
+        var roots = ArRoots(p.Gamma);
+        var d = new Dictionary<string, double>
+        {
+            ["tau_decay_s"] = CalciumKernel.ToTau(roots.Max(), frameRateHz),
+            ["alpha"] = p.Alpha,
+            ["delta"] = p.Delta,
+            ["beta"] = p.Beta,
+            ["sigma"] = p.Sigma,
+            ["spike_rate_hz"] = p.SpikeRateHz,
+            ["snr"] = p.Alpha * p.Delta * (Options.ArOrder == 1 ? 1 : KernelPeak(p.Gamma)) / p.Sigma,
+        };
+        for (int j = 0; j < p.Gamma.Length; j++) d[$"gamma{j + 1}"] = p.Gamma[j];
+        if (roots.Length == 2) d["tau_rise_s"] = CalciumKernel.ToTau(roots.Min(), frameRateHz);
+        return d;
+    }
+
+    /// <summary>γ as a differentiable tensor <c>[p]</c> from the root logits.</summary>
+    private Tensor Gamma(GenerativeParameters theta)
+    {
+        var roots = Ops.Sigmoid(theta["ar_root_logits"]);
+        if (Options.ArOrder == 1) return roots;
+        var r1 = Ops.SliceLast(roots, 0, 1);
+        var r2 = Ops.SliceLast(roots, 1, 1);
+        return Ops.ConcatLast([Ops.Add(r1, r2), Ops.Neg(Ops.Mul(r1, r2))]);
+    }
+
+    private static double[] GammaValues(GenerativeParameters theta)
+    {
+        var u = theta["ar_root_logits"].Data;
+        var r = u.Select(v => 1 / (1 + Math.Exp(-v))).ToArray();
+        return r.Length == 1 ? [r[0]] : FromRoots(r[0], r[1]);
+    }
+
+    private static double[] FromRoots(double r1, double r2) => [r1 + r2, -r1 * r2];
+
+    /// <summary>Real roots in (0, 1) of <c>z^p − γ_1 z^{p−1} − … − γ_p</c>.</summary>
+    private static double[] ArRoots(double[] gamma)
+    {
+        if (gamma.Length == 1)
+        {
+            if (!(gamma[0] > 0 && gamma[0] < 1)) throw new ArgumentOutOfRangeException(nameof(gamma), $"AR(1) coefficient must be in (0, 1), got {gamma[0]}");
+            return [gamma[0]];
+        }
+        double disc = gamma[0] * gamma[0] + 4 * gamma[1];
+        if (disc < 0) throw new ArgumentOutOfRangeException(nameof(gamma), $"AR(2) coefficients give complex roots (g1²+4g2 = {disc:G3})");
+        double r1 = (gamma[0] + Math.Sqrt(disc)) / 2, r2 = (gamma[0] - Math.Sqrt(disc)) / 2;
+        if (!(r1 < 1 && r2 > 0)) throw new ArgumentOutOfRangeException(nameof(gamma), $"AR(2) roots must lie in (0, 1) for a decaying kernel, got {r1:G4} and {r2:G4}");
+        return [r1, r2];
+    }
+
+    /// <summary>Peak of the impulse response of the AR(2) kernel (1 for AR(1)).</summary>
+    private static double KernelPeak(double[] gamma)
+    {
+        double c1 = 0, c2 = 0, peak = 0;
+        for (int t = 0; t < 10_000; t++)
+        {
+            double c = gamma[0] * c1 + gamma[1] * c2 + (t == 0 ? 1 : 0);
+            if (c < peak) break;
+            peak = c; c2 = c1; c1 = c;
+        }
+        return peak;
+    }
+
+    /// <summary>Per-row calcium before each chunk's first frame, constant with respect to θ.</summary>
+    private static Tensor InitialCalcium(GenerativeParameters theta, Tensor fluorescence, int rows)
+    {
+        int frames = fluorescence.Dim(-1), chunks = fluorescence.Length / frames;
+        float alpha = MathF.Exp(theta.Value("log_alpha")), beta = theta.Value("beta");
+        var perChunk = new float[chunks];
+        int head = Math.Min(3, frames);
+        for (int b = 0; b < chunks; b++)
+        {
+            float mean = 0;
+            for (int t = 0; t < head; t++) mean += fluorescence.Data[b * frames + t];
+            perChunk[b] = MathF.Max(0f, (mean / head - beta) / alpha);
+        }
+        var init = new float[rows];
+        for (int r = 0; r < rows; r++) init[r] = perChunk[r % chunks];
+        return new Tensor(init, rows);
+    }
+}

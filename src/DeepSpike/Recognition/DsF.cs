@@ -1,0 +1,89 @@
+using System.Text.Json;
+using DeepSpike.Engine;
+using DeepSpike.Engine.Nn;
+
+namespace DeepSpike.Recognition;
+
+/// <summary>
+/// DS-F: a factorised Bernoulli posterior <c>q_φ(s | f) = Π_t Bernoulli(s_t; π_t(f))</c> whose
+/// probabilities come from a 1-D CNN over the normalised trace (Speiser et al. 2017, §2.3).
+/// </summary>
+public sealed class DsF : Module, IRecognitionModel
+{
+    private readonly Conv1dLayer[] hidden;
+    private readonly Conv1dLayer output;
+
+    /// <summary>Creates a randomly initialised network.</summary>
+    public DsF(DsFOptions options, Random rng)
+    {
+        Options = options.Validate();
+        hidden = new Conv1dLayer[options.Kernels.Length];
+        int inChannels = 1;
+        for (int l = 0; l < hidden.Length; l++)
+        {
+            hidden[l] = new Conv1dLayer(inChannels, options.Channels, options.Kernels[l], options.Dilations[l], rng, options.LeakySlope);
+            inChannels = options.Channels;
+        }
+        output = new Conv1dLayer(inChannels, 1, 1, 1, rng);
+        double p = options.InitialRateHz / options.FrameRateHz;
+        output.Bias.Data[0] = (float)Math.Log(p / (1 - p));
+    }
+
+    /// <summary>The architecture.</summary>
+    public DsFOptions Options { get; }
+
+    /// <inheritdoc/>
+    public string Name => "dsf";
+
+    /// <inheritdoc/>
+    public Module Network => this;
+
+    /// <inheritdoc/>
+    public string OptionsJson => JsonSerializer.Serialize(Options);
+
+    /// <summary>Recreates the architecture from <see cref="OptionsJson"/> (weights are loaded separately).</summary>
+    public static DsF FromOptionsJson(string json) =>
+        new(JsonSerializer.Deserialize<DsFOptions>(json) ?? throw new InvalidDataException("DS-F options are missing"), new Random(0));
+
+    /// <inheritdoc/>
+    public Tensor Logits(Tensor input, Tensor? conditioningSpikes = null)
+    {
+        int batch = input.Length / input.Dim(-1), frames = input.Dim(-1);
+        var h = new Tensor(input.Data, batch, 1, frames);
+        if (input.RequiresGrad) h = Ops.Reshape(input, batch, 1, frames);
+        foreach (var layer in hidden) h = Ops.LeakyRelu(layer.Forward(h), Options.LeakySlope);
+        var logits = output.Forward(h);
+        return Ops.Reshape(logits, batch, frames);
+    }
+
+    /// <inheritdoc/>
+    public PosteriorSamples Sample(Tensor input, int samples, Random rng)
+    {
+        var logits = Logits(input);
+        var probabilities = new float[logits.Length];
+        System.Numerics.Tensors.TensorPrimitives.Sigmoid(logits.Data, probabilities);
+        var spikes = Tensor.Zeros([samples, .. logits.Shape]);
+        var s = spikes.Data;
+        for (int k = 0, i = 0; k < samples; k++)
+            for (int j = 0; j < probabilities.Length; j++, i++)
+                s[i] = rng.NextSingle() < probabilities[j] ? 1f : 0f;
+        return new PosteriorSamples(spikes, Ops.BernoulliLogProb(logits, spikes), probabilities);
+    }
+
+    /// <inheritdoc/>
+    public float[] Marginals(float[] normalizedTrace, Random rng)
+    {
+        var logits = Logits(new Tensor(normalizedTrace, 1, normalizedTrace.Length));
+        var p = logits.Data;
+        System.Numerics.Tensors.TensorPrimitives.Sigmoid(p, p);
+        return p;
+    }
+
+    /// <inheritdoc/>
+    public override IEnumerable<(string Name, Tensor Value)> NamedParameters()
+    {
+        for (int l = 0; l < hidden.Length; l++)
+            foreach (var p in Prefixed($"conv{l}", hidden[l])) yield return p;
+        foreach (var p in Prefixed("output", output)) yield return p;
+    }
+}

@@ -1,0 +1,281 @@
+using System.Diagnostics;
+using DeepSpike.Data;
+using DeepSpike.Engine;
+using DeepSpike.Engine.Optim;
+using DeepSpike.Generative;
+using DeepSpike.Recognition;
+
+namespace DeepSpike.Training;
+
+/// <summary>
+/// Trains one recognition network φ shared by all cells, jointly with each cell's generative parameters
+/// θ_i (Speiser et al. 2017, §2.1): every iteration takes a batch of chunks from one trace, draws K
+/// posterior samples per chunk, and ascends the importance-weighted bound with VIMCO gradients; φ's
+/// gradient is norm-clipped, and each trace has its own θ and Adam state. Early stopping keeps the φ
+/// with the best validation criterion.
+/// </summary>
+public sealed class Trainer
+{
+    /// <summary>θ-only steps on validation traces happen every this many iterations.</summary>
+    private const int ValidationFitInterval = 2;
+    /// <summary>Validation uses at most this many traces, two fixed chunks each.</summary>
+    private const int MaxValidationTraces = 48;
+    private const int ProgressInterval = 25;
+
+    private readonly IGenerativeModel generative;
+    private readonly IRecognitionModel recognition;
+    private readonly IReadOnlyList<Tensor> phi;
+    private readonly Adam phiOptimizer;
+    private List<CellState> cells = [];
+    private List<CellState> validationCells = [];
+    private List<float[]>? trainingTargets, validationTargets;
+
+    /// <summary>Creates a trainer for the given models.</summary>
+    public Trainer(IGenerativeModel generative, IRecognitionModel recognition, TrainingOptions options)
+    {
+        this.generative = generative;
+        this.recognition = recognition;
+        Options = options.Validate();
+        phi = recognition.Network.Parameters();
+        phiOptimizer = new Adam(phi, new AdamOptions(options.RecognitionLearningRate));
+    }
+
+    /// <summary>The hyperparameters.</summary>
+    public TrainingOptions Options { get; }
+
+    /// <summary>Per-trace generative parameters after training, by trace name.</summary>
+    public IReadOnlyDictionary<string, GenerativeParameters> CellParameters => cells.ToDictionary(c => c.Name, c => c.Theta);
+
+    // Counters that a checkpoint saves.
+    internal int Iteration;
+    internal int BestIteration;
+    internal double BestValidation = double.NegativeInfinity;
+    internal int EvaluationsSinceImprovement;
+    internal double ElapsedSecondsBefore;
+    internal float[][] BestPhi = [];
+    internal IReadOnlyList<CellState> Cells => cells;
+    internal IReadOnlyList<CellState> ValidationCells => validationCells;
+    internal Adam PhiOptimizer => phiOptimizer;
+    internal IReadOnlyList<Tensor> Phi => phi;
+    internal IRecognitionModel Recognition => recognition;
+
+    /// <summary>
+    /// Trains until the time or iteration limit, early stopping, or cancellation, then leaves the best
+    /// weights in the recognition network. With <paramref name="checkpoint"/>, state is saved there
+    /// periodically (and restored from it first when <paramref name="resume"/> is set).
+    /// </summary>
+    public TrainingResult Train(TrainingData data, IProgress<TrainingProgress>? progress = null,
+        TrainerCheckpoint? checkpoint = null, bool resume = false, CancellationToken cancellation = default)
+    {
+        double rate = data.Training.FrameRateHz;
+        if (!(rate > 0)) throw new ArgumentException("training data has no frame rate");
+        bool supervised = Options.Objective == TrainingObjective.Supervised;
+        if (supervised && data.TrainingSpikes is null) throw new ArgumentException("supervised training needs the training spikes");
+        cells = BuildCells(data.Training, rate);
+        validationCells = data.Validation is null ? [] : BuildCells(data.Validation, data.Validation.FrameRateHz > 0 ? data.Validation.FrameRateHz : rate).Take(MaxValidationTraces).ToList();
+        if (supervised)
+        {
+            trainingTargets = Targets(data.Training, data.TrainingSpikes!);
+            validationTargets = data.Validation is not null && data.ValidationSpikes is not null ? Targets(data.Validation, data.ValidationSpikes) : null;
+            if (validationTargets is null) validationCells = [];
+        }
+        BestPhi = Snapshot();
+        if (resume && checkpoint is not null && File.Exists(checkpoint.Path)) checkpoint.Restore(this);
+
+        var clock = Stopwatch.StartNew();
+        double Elapsed() => ElapsedSecondsBefore + clock.Elapsed.TotalSeconds;
+        double running = double.NaN, lastValidation = double.NaN;
+        bool stoppedEarly = false;
+        long lastReportTicks = clock.ElapsedTicks; int lastReportIteration = Iteration;
+        while (Iteration < Options.MaxIterations && Elapsed() < Options.MaxMinutes * 60 && !cancellation.IsCancellationRequested)
+        {
+            var rng = IterationRandom(Options.Seed, Iteration);
+            int index = rng.Next(cells.Count);
+            double objective = supervised ? SupervisedStep(cells[index], trainingTargets![index], rng) : UnsupervisedStep(cells[index], rng, updatePhi: true);
+            if (!supervised && validationCells.Count > 0 && Iteration % ValidationFitInterval == 0)
+                UnsupervisedStep(validationCells[rng.Next(validationCells.Count)], rng, updatePhi: false);
+            Iteration++;
+            if (double.IsFinite(objective)) running = double.IsNaN(running) ? objective : 0.98 * running + 0.02 * objective;
+
+            if (validationCells.Count > 0 && Iteration % Options.ValidateEvery == 0)
+            {
+                lastValidation = Validate(rate);
+                if (lastValidation > BestValidation)
+                {
+                    BestValidation = lastValidation; BestIteration = Iteration; EvaluationsSinceImprovement = 0;
+                    BestPhi = Snapshot();
+                }
+                else if (++EvaluationsSinceImprovement >= Options.Patience) { stoppedEarly = true; }
+            }
+            if (checkpoint is not null && Iteration % Options.CheckpointEvery == 0)
+            {
+                ElapsedSecondsBefore += clock.Elapsed.TotalSeconds; clock.Restart();
+                checkpoint.Save(this, generative.Name, rate);
+            }
+            if (progress is not null && Iteration % ProgressInterval == 0)
+            {
+                double seconds = (double)(clock.ElapsedTicks - lastReportTicks) / Stopwatch.Frequency;
+                double itPerSec = seconds > 0 ? (Iteration - lastReportIteration) / seconds : 0;
+                lastReportTicks = clock.ElapsedTicks; lastReportIteration = Iteration;
+                double fraction = Math.Max(Elapsed() / (Options.MaxMinutes * 60), (double)Iteration / Options.MaxIterations);
+                progress.Report(new TrainingProgress(Iteration, itPerSec, running, lastValidation, BestValidation, TimeSpan.FromSeconds(Elapsed()), Math.Min(1, fraction)));
+            }
+            if (stoppedEarly) break;
+        }
+        if (validationCells.Count > 0 && double.IsFinite(BestValidation)) Restore(BestPhi);
+        else { BestIteration = Iteration; BestValidation = double.NaN; }
+        ElapsedSecondsBefore += clock.Elapsed.TotalSeconds;
+        clock.Reset();
+        return new TrainingResult(Iteration, BestIteration, BestValidation, stoppedEarly, TimeSpan.FromSeconds(ElapsedSecondsBefore));
+    }
+
+    /// <summary>One batch of the importance-weighted bound; updates θ of the cell, and φ when asked.</summary>
+    private double UnsupervisedStep(CellState cell, Random rng, bool updatePhi)
+    {
+        var (fluorescence, input, frames) = Batch(cell, rng, null, out _);
+        if (!updatePhi) SetRequiresGrad(phi, false);
+        try
+        {
+            using var tape = new Tape();
+            var posterior = recognition.Sample(input, Options.Samples, rng);
+            var logJoint = Ops.Add(generative.LogLikelihood(cell.Theta, fluorescence, posterior.Spikes),
+                BernoulliSpikePrior.LogProb(cell.Theta, posterior.Spikes));
+            var bound = ImportanceWeightedBound.Vimco(logJoint, posterior.LogProbability, frames);
+            tape.Backward(bound.Surrogate);
+            if (updatePhi)
+            {
+                GradientClipping.ClipGlobalNorm(phi, Options.ClipNorm);
+                phiOptimizer.Step();
+            }
+            cell.Optimizer.Step();
+            return bound.BoundPerFrame;
+        }
+        finally
+        {
+            phiOptimizer.ZeroGrad();
+            cell.Optimizer.ZeroGrad();
+            if (!updatePhi) SetRequiresGrad(phi, true);
+        }
+    }
+
+    /// <summary>One batch of cross-entropy against known spikes; returns −cross-entropy per frame.</summary>
+    private double SupervisedStep(CellState cell, float[] targets, Random rng)
+    {
+        var (_, input, frames) = Batch(cell, rng, targets, out var batchTargets);
+        try
+        {
+            using var tape = new Tape();
+            var loss = CrossEntropy(recognition.Logits(input), batchTargets!);
+            tape.Backward(loss);
+            GradientClipping.ClipGlobalNorm(phi, Options.ClipNorm);
+            phiOptimizer.Step();
+            return -loss.Item();
+        }
+        finally { phiOptimizer.ZeroGrad(); }
+    }
+
+    /// <summary>Mean binary cross-entropy per frame, <c>−(1/BT) Σ ln Bernoulli(s; σ(a))</c>.</summary>
+    private static Tensor CrossEntropy(Tensor logits, Tensor targets) =>
+        Ops.Scale(Ops.Sum(Ops.BernoulliLogProb(logits, targets)), -1f / logits.Length);
+
+    /// <summary>
+    /// The validation criterion (higher is better): the bound per frame on fixed chunks of the
+    /// validation traces with fixed random draws, or −cross-entropy per frame when supervised.
+    /// </summary>
+    private double Validate(double rate)
+    {
+        double total = 0;
+        int count = 0;
+        for (int i = 0; i < validationCells.Count; i++)
+        {
+            var cell = validationCells[i];
+            int frames = Math.Min(Options.ChunkFrames, cell.Fluorescence.Length);
+            int[] starts = [(cell.Fluorescence.Length - frames) / 4, 3 * (cell.Fluorescence.Length - frames) / 4];
+            var f = new float[starts.Length * frames];
+            var x = new float[starts.Length * frames];
+            for (int b = 0; b < starts.Length; b++)
+            {
+                Array.Copy(cell.Fluorescence, starts[b], f, b * frames, frames);
+                Array.Copy(cell.Normalized, starts[b], x, b * frames, frames);
+            }
+            var input = new Tensor(x, starts.Length, frames);
+            if (Options.Objective == TrainingObjective.Supervised)
+            {
+                var t = new float[starts.Length * frames];
+                for (int b = 0; b < starts.Length; b++) Array.Copy(validationTargets![i], starts[b], t, b * frames, frames);
+                total += -CrossEntropy(recognition.Logits(input), new Tensor(t, starts.Length, frames)).Item();
+            }
+            else
+            {
+                var rng = new Random(Options.Seed * 7919 + i);
+                var posterior = recognition.Sample(input, Options.Samples, rng);
+                var logJoint = Ops.Add(generative.LogLikelihood(cell.Theta, new Tensor(f, starts.Length, frames), posterior.Spikes),
+                    BernoulliSpikePrior.LogProb(cell.Theta, posterior.Spikes));
+                total += ImportanceWeightedBound.Vimco(logJoint, posterior.LogProbability, frames).BoundPerFrame;
+            }
+            count++;
+        }
+        return total / Math.Max(count, 1);
+    }
+
+    private (Tensor Fluorescence, Tensor Input, int Frames) Batch(CellState cell, Random rng, float[]? targets, out Tensor? batchTargets)
+    {
+        int length = cell.Fluorescence.Length, frames = Math.Min(Options.ChunkFrames, length), chunks = Options.ChunksPerBatch;
+        var f = new float[chunks * frames];
+        var x = new float[chunks * frames];
+        var t = targets is null ? null : new float[chunks * frames];
+        for (int b = 0; b < chunks; b++)
+        {
+            int start = rng.Next(length - frames + 1);
+            Array.Copy(cell.Fluorescence, start, f, b * frames, frames);
+            Array.Copy(cell.Normalized, start, x, b * frames, frames);
+            if (t is not null) Array.Copy(targets!, start, t, b * frames, frames);
+        }
+        batchTargets = t is null ? null : new Tensor(t, chunks, frames);
+        return (new Tensor(f, chunks, frames), new Tensor(x, chunks, frames), frames);
+    }
+
+    private List<CellState> BuildCells(TraceSet traces, double rate)
+    {
+        var adam = new AdamOptions(Options.GenerativeLearningRate);
+        var result = new CellState[traces.Count];
+        Parallel.For(0, traces.Count, Parallelism.Options, i =>
+        {
+            var trace = traces.Traces[i];
+            float[] normalized;
+            try { normalized = InputNormalization.Apply(trace); }
+            catch (ArgumentException e) { throw new ArgumentException($"trace '{traces.Names[i]}': {e.Message}", e); }
+            result[i] = new CellState(traces.Names[i], trace, normalized, generative.InitialParameters(trace, rate), adam);
+        });
+        return [.. result];
+    }
+
+    /// <summary>Spike targets aligned to the fluorescence traces, clipped to {0, 1} per frame.</summary>
+    private static List<float[]> Targets(TraceSet calcium, TraceSet spikes)
+    {
+        var list = new List<float[]>(calcium.Count);
+        for (int i = 0; i < calcium.Count; i++)
+        {
+            if (!spikes.TryGetTrace(calcium.Names[i], out var s)) throw new ArgumentException($"no spikes for trace '{calcium.Names[i]}'");
+            var target = new float[calcium.Traces[i].Length];
+            for (int t = 0; t < target.Length && t < s.Length; t++) target[t] = s[t] > 0 ? 1f : 0f;
+            list.Add(target);
+        }
+        return list;
+    }
+
+    /// <summary>A generator for one iteration, so a resumed run draws exactly what an uninterrupted one would.</summary>
+    private static Random IterationRandom(int seed, int iteration) => new(unchecked(seed * 1_000_003 + iteration * 7_919 + 17));
+
+    private float[][] Snapshot() => phi.Select(p => (float[])p.Data.Clone()).ToArray();
+
+    internal void Restore(float[][] weights)
+    {
+        for (int i = 0; i < phi.Count; i++) weights[i].CopyTo(phi[i].Data, 0);
+    }
+
+    private static void SetRequiresGrad(IReadOnlyList<Tensor> tensors, bool value)
+    {
+        foreach (var t in tensors) t.RequiresGrad = value;
+    }
+}

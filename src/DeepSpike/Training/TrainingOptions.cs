@@ -1,0 +1,76 @@
+namespace DeepSpike.Training;
+
+/// <summary>What the recognition network is trained to do.</summary>
+public enum TrainingObjective
+{
+    /// <summary>Maximise the importance-weighted bound with VIMCO gradients (no ground truth used).</summary>
+    Unsupervised,
+
+    /// <summary>Minimise cross-entropy against known spikes (a reference, not the product's method).</summary>
+    Supervised,
+}
+
+/// <summary>Training hyperparameters (Speiser et al. 2017, §2.1), grouped: objective, batches, optimisation, schedule.</summary>
+/// <param name="Objective">Unsupervised (default) or supervised.</param>
+/// <param name="Samples">K, samples per chunk in the importance-weighted bound (paper: 64).</param>
+/// <param name="ChunkFrames">Frames per chunk ("a few hundred").</param>
+/// <param name="ChunksPerBatch">Chunks per batch; all from one trace.</param>
+/// <param name="ClipNorm">Global gradient-norm threshold for the recognition network (paper: 0.02).</param>
+/// <param name="RecognitionLearningRate">Adam step size for φ.</param>
+/// <param name="GenerativeLearningRate">Adam step size for each cell's θ.</param>
+/// <param name="ValidateEvery">Iterations between validation evaluations (paper: 100).</param>
+/// <param name="Patience">Validation evaluations without improvement before stopping early.</param>
+/// <param name="MaxMinutes">Wall-clock limit.</param>
+/// <param name="MaxIterations">Iteration limit.</param>
+/// <param name="Seed">Seed of every random draw; with fixed threads, training is deterministic.</param>
+/// <param name="CheckpointEvery">Iterations between checkpoints (when a checkpoint path is given).</param>
+public sealed record TrainingOptions(
+    TrainingObjective Objective = TrainingObjective.Unsupervised,
+    int Samples = 64,
+    int ChunkFrames = 400,
+    int ChunksPerBatch = 8,
+    float ClipNorm = 0.02f,
+    float RecognitionLearningRate = 1e-3f,
+    float GenerativeLearningRate = 1e-2f,
+    int ValidateEvery = 200,
+    int Patience = 15,
+    double MaxMinutes = 20,
+    int MaxIterations = int.MaxValue,
+    int Seed = 0,
+    int CheckpointEvery = 1000)
+{
+    /// <summary>Throws if a value is out of range.</summary>
+    public TrainingOptions Validate()
+    {
+        if (Samples < 2) throw new ArgumentOutOfRangeException(nameof(Samples), $"samples must be >= 2 (VIMCO needs a leave-one-out baseline), got {Samples}");
+        if (ChunkFrames < 8) throw new ArgumentOutOfRangeException(nameof(ChunkFrames), $"chunk length must be >= 8 frames, got {ChunkFrames}");
+        if (ChunksPerBatch < 1) throw new ArgumentOutOfRangeException(nameof(ChunksPerBatch), $"chunks per batch must be >= 1, got {ChunksPerBatch}");
+        if (!(ClipNorm > 0)) throw new ArgumentOutOfRangeException(nameof(ClipNorm), $"clip threshold must be > 0, got {ClipNorm}");
+        if (!(RecognitionLearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(RecognitionLearningRate), $"learning rate must be > 0, got {RecognitionLearningRate}");
+        if (!(GenerativeLearningRate > 0)) throw new ArgumentOutOfRangeException(nameof(GenerativeLearningRate), $"learning rate must be > 0, got {GenerativeLearningRate}");
+        if (ValidateEvery < 1) throw new ArgumentOutOfRangeException(nameof(ValidateEvery), $"validation interval must be >= 1, got {ValidateEvery}");
+        if (Patience < 1) throw new ArgumentOutOfRangeException(nameof(Patience), $"patience must be >= 1, got {Patience}");
+        if (!(MaxMinutes > 0)) throw new ArgumentOutOfRangeException(nameof(MaxMinutes), $"time limit must be > 0 minutes, got {MaxMinutes}");
+        if (MaxIterations < 1) throw new ArgumentOutOfRangeException(nameof(MaxIterations), $"iteration limit must be >= 1, got {MaxIterations}");
+        if (CheckpointEvery < 1) throw new ArgumentOutOfRangeException(nameof(CheckpointEvery), $"checkpoint interval must be >= 1, got {CheckpointEvery}");
+        return this;
+    }
+}
+
+/// <summary>A snapshot of training for progress displays.</summary>
+/// <param name="Iteration">Iterations done.</param>
+/// <param name="IterationsPerSecond">Recent throughput.</param>
+/// <param name="Objective">Running mean of the training objective (bound per frame, or −cross-entropy).</param>
+/// <param name="Validation">Latest validation criterion (higher is better), NaN before the first.</param>
+/// <param name="BestValidation">Best validation criterion so far.</param>
+/// <param name="Elapsed">Wall-clock time.</param>
+/// <param name="Fraction">Progress toward the time or iteration limit, in [0, 1].</param>
+public sealed record TrainingProgress(int Iteration, double IterationsPerSecond, double Objective, double Validation, double BestValidation, TimeSpan Elapsed, double Fraction);
+
+/// <summary>The outcome of training.</summary>
+/// <param name="Iterations">Iterations done in total (including before a resume).</param>
+/// <param name="BestIteration">Iteration of the kept weights.</param>
+/// <param name="BestValidation">Validation criterion of the kept weights (NaN without validation data).</param>
+/// <param name="StoppedEarly">Whether early stopping ended training.</param>
+/// <param name="Elapsed">Total wall-clock time.</param>
+public sealed record TrainingResult(int Iterations, int BestIteration, double BestValidation, bool StoppedEarly, TimeSpan Elapsed);
