@@ -23,6 +23,8 @@ public sealed class SpikeModel
 {
     private const string Format = "deepspike-model";
     private const string BuiltinResource = "DeepSpike.Models.builtin-scf-60hz.dsmodel";
+    // NaN marks "no validation data"; JSON has no NaN, so it is written as the literal "NaN".
+    private static readonly JsonSerializerOptions InfoJson = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
     /// <summary>Bundles a recognition network with its metadata.</summary>
     public SpikeModel(IRecognitionModel recognition, string generativeName, double frameRateHz, ModelInfo info)
@@ -57,7 +59,7 @@ public sealed class SpikeModel
             ["recognition_options"] = JsonNode.Parse(Recognition.OptionsJson),
             ["generative"] = GenerativeName,
             ["frame_rate_hz"] = FrameRateHz,
-            ["info"] = JsonSerializer.SerializeToNode(Info),
+            ["info"] = JsonSerializer.SerializeToNode(Info, InfoJson),
         };
         if (extraHeader is not null) header["extra"] = extraHeader;
         var tensors = Recognition.Network.NamedParameters()
@@ -98,7 +100,7 @@ public sealed class SpikeModel
             if (!root.TryGetProperty("format", out var format) || format.GetString() != Format)
                 throw new InvalidDataException($"{source}: not a DeepSpike model (header format is not '{Format}')");
             var recognition = ModelRegistry.RecognitionFromOptions(root.GetProperty("recognition").GetString()!, root.GetProperty("recognition_options"));
-            var info = root.GetProperty("info").Deserialize<ModelInfo>() ?? throw new InvalidDataException($"{source}: model info is missing");
+            var info = root.GetProperty("info").Deserialize<ModelInfo>(InfoJson) ?? throw new InvalidDataException($"{source}: model info is missing");
             var stored = file.Tensors.Where(t => t.Name.StartsWith("recognition/", StringComparison.Ordinal))
                 .ToDictionary(t => t.Name["recognition/".Length..]);
             foreach (var (name, tensor) in recognition.Network.NamedParameters())

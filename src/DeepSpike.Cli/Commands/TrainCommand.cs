@@ -1,0 +1,77 @@
+using System.CommandLine;
+using DeepSpike.Data;
+using DeepSpike.Models;
+using DeepSpike.Training;
+
+namespace DeepSpike.Cli.Commands;
+
+/// <summary><c>deepspike train</c>: fits a recognition network (and per-trace generative parameters) to fluorescence.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var data = new Option<string>("--data") { Description = "Training dataset folder (uses calcium.csv only)", Required = true };
+        var validation = new Option<string?>("--validation") { Description = "Validation dataset folder, for early stopping" };
+        var generative = new Option<string>("--generative") { Description = $"Generative model: {string.Join(", ", ModelRegistry.GenerativeNames)}", DefaultValueFactory = _ => "scf" };
+        var recognition = new Option<string>("--recognition") { Description = $"Recognition model: {string.Join(", ", ModelRegistry.RecognitionNames)}", DefaultValueFactory = _ => "dsf" };
+        var output = new Option<string>("--out") { Description = "Model file to write", Required = true };
+        var objective = new Option<string>("--objective") { Description = "unsupervised (IWAE+VIMCO, default) or supervised (cross-entropy on spikes.csv: a reference only)", DefaultValueFactory = _ => "unsupervised" };
+        var maxMinutes = new Option<double>("--max-minutes") { Description = "Wall-clock limit", DefaultValueFactory = _ => 20 };
+        var maxIterations = new Option<int>("--max-iterations") { Description = "Iteration limit", DefaultValueFactory = _ => int.MaxValue };
+        var samples = new Option<int>("--samples") { Description = "K, posterior samples per chunk", DefaultValueFactory = _ => 64 };
+        var chunk = new Option<int>("--chunk-frames") { Description = "Frames per training chunk", DefaultValueFactory = _ => 400 };
+        var batch = new Option<int>("--batch-chunks") { Description = "Chunks per batch (all from one trace)", DefaultValueFactory = _ => 8 };
+        var clip = new Option<float>("--clip") { Description = "Gradient-norm clipping threshold for the recognition network", DefaultValueFactory = _ => 0.02f };
+        var lr = new Option<float>("--lr") { Description = "Adam learning rate of the recognition network", DefaultValueFactory = _ => 1e-3f };
+        var thetaLr = new Option<float>("--theta-lr") { Description = "Adam learning rate of each trace's generative parameters", DefaultValueFactory = _ => 1e-2f };
+        var validateEvery = new Option<int>("--validate-every") { Description = "Iterations between validation evaluations", DefaultValueFactory = _ => 200 };
+        var patience = new Option<int>("--patience") { Description = "Evaluations without improvement before stopping", DefaultValueFactory = _ => 15 };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint file (default: <out>.ckpt)" };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint if it exists" };
+        var description = new Option<string>("--description") { Description = "Description stored in the model file", DefaultValueFactory = _ => "DS-F trained with deepspike train" };
+        var frameRate = CommonOptions.FrameRate();
+        var seed = CommonOptions.Seed();
+        var threads = CommonOptions.Threads();
+        var command = new Command("train", "Train a recognition network without ground truth (amortized variational inference)")
+        {
+            data, validation, generative, recognition, output, objective, maxMinutes, maxIterations, samples, chunk, batch, clip, lr, thetaLr,
+            validateEvery, patience, checkpoint, resume, description, frameRate, seed, threads,
+        };
+        command.SetAction(r => CliRunner.Run(r.GetValue(threads), () =>
+        {
+            var obj = r.GetValue(objective) switch
+            {
+                "unsupervised" => TrainingObjective.Unsupervised,
+                "supervised" => TrainingObjective.Supervised,
+                var other => throw new ArgumentException($"--objective must be unsupervised or supervised, got '{other}'"),
+            };
+            var train = Dataset.Load(r.GetValue(data)!, r.GetValue(frameRate));
+            var valPath = r.GetValue(validation);
+            var val = valPath is null ? null : Dataset.Load(valPath, r.GetValue(frameRate));
+            if (obj == TrainingObjective.Supervised && train.Spikes is null)
+                throw new ArgumentException($"{r.GetValue(data)}: supervised training needs spikes.csv");
+            var options = new TrainingOptions(obj, r.GetValue(samples), r.GetValue(chunk), r.GetValue(batch), r.GetValue(clip), r.GetValue(lr), r.GetValue(thetaLr),
+                r.GetValue(validateEvery), r.GetValue(patience), r.GetValue(maxMinutes), r.GetValue(maxIterations), r.GetValue(seed));
+            var outPath = r.GetValue(output)!;
+            var info = new ModelInfo(r.GetValue(description)!, Path.GetFullPath(r.GetValue(data)!), "deepspike " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), 0, double.NaN);
+            var recognitionModel = ModelRegistry.CreateRecognition(r.GetValue(recognition)!, train.FrameRateHz, new Random(r.GetValue(seed)));
+            var trainer = new Trainer(ModelRegistry.CreateGenerative(r.GetValue(generative)!), recognitionModel, options);
+            var checkpointFile = new TrainerCheckpoint(r.GetValue(checkpoint) ?? outPath + ".ckpt", info);
+            var trainingData = new TrainingData(train.Calcium, val?.Calcium,
+                obj == TrainingObjective.Supervised ? train.Spikes : null,
+                obj == TrainingObjective.Supervised ? val?.Spikes : null);
+            Console.WriteLine($"training {recognitionModel.Name} with {r.GetValue(generative)} on {train.Calcium.Count} traces at {train.FrameRateHz:G4} Hz" +
+                              (val is null ? "" : $", validating on {val.Calcium.Count}") + $" ({obj.ToString().ToLowerInvariant()}, up to {options.MaxMinutes:G3} min)");
+            var result = ProgressDisplay.Run("training", p => trainer.Train(trainingData, p, checkpointFile, r.GetValue(resume)));
+            var model = new SpikeModel(recognitionModel, r.GetValue(generative)!, train.FrameRateHz,
+                info with { Iterations = result.BestIteration, ValidationBoundPerFrame = result.BestValidation });
+            model.Save(outPath);
+            Console.WriteLine($"{result.Iterations} iterations in {result.Elapsed.TotalMinutes:F1} min ({result.Iterations / Math.Max(result.Elapsed.TotalSeconds, 1e-9):F1} it/s)" +
+                              (double.IsNaN(result.BestValidation) ? "" : $"; kept iteration {result.BestIteration}, validation {result.BestValidation:F4}") +
+                              (result.StoppedEarly ? " (stopped early)" : ""));
+            Console.WriteLine($"wrote {outPath}");
+            return 0;
+        }));
+        return command;
+    }
+}

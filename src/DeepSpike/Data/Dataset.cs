@@ -1,0 +1,108 @@
+namespace DeepSpike.Data;
+
+/// <summary>
+/// A dataset as laid out on disk (Spikefinder convention): fluorescence traces, optionally the
+/// true spike counts per frame, and metadata.
+/// </summary>
+/// <param name="Calcium">Fluorescence traces (<c>calcium.csv</c>), with the dataset's frame rate.</param>
+/// <param name="Spikes">Spike counts per frame (<c>spikes.csv</c>), same names and lengths as
+/// <paramref name="Calcium"/>; null when the dataset has no ground truth.</param>
+/// <param name="Meta">Metadata; its <see cref="DatasetMeta.FrameRateHz"/> is the rate in effect
+/// (the override if one was given).</param>
+public sealed record Dataset(TraceSet Calcium, TraceSet? Spikes, DatasetMeta Meta)
+{
+    /// <summary>Name of the fluorescence file in a dataset folder (optionally with <c>.gz</c>).</summary>
+    public const string CalciumFileName = "calcium.csv";
+
+    /// <summary>Name of the ground-truth spike file in a dataset folder (optionally with <c>.gz</c>).</summary>
+    public const string SpikesFileName = "spikes.csv";
+
+    /// <summary>Name of the metadata file in a dataset folder.</summary>
+    public const string MetaFileName = "meta.json";
+
+    /// <summary>The frame rate in Hz shared by all traces.</summary>
+    public double FrameRateHz => Meta.FrameRateHz;
+
+    /// <summary>
+    /// Loads a dataset folder or a single trace CSV.
+    /// </summary>
+    /// <param name="path">
+    /// A folder holding <c>calcium.csv</c> or <c>calcium.csv.gz</c>, optionally
+    /// <c>spikes.csv[.gz]</c> and <c>meta.json</c>; or one CSV file (<c>.csv</c> or <c>.csv.gz</c>),
+    /// in which case only fluorescence is loaded and a <c>meta.json</c> beside it is used if present.
+    /// </param>
+    /// <param name="frameRateHzOverride">Frame rate in Hz; when given it wins over <c>meta.json</c>.</param>
+    /// <exception cref="DataFormatException">The path does not exist, a file is malformed (see
+    /// <see cref="TraceCsv.Read(string, double, MissingValuePolicy)"/>), the frame rate is unknown
+    /// or not &gt; 0, or spikes do not match the fluorescence traces in names or lengths.</exception>
+    public static Dataset Load(string path, double? frameRateHzOverride = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        if (frameRateHzOverride is double given && !(given > 0 && double.IsFinite(given)))
+            throw new DataFormatException(path, $"frame rate must be > 0, got {given}");
+
+        if (Directory.Exists(path))
+            return LoadFolder(path, frameRateHzOverride);
+        if (File.Exists(path))
+            return LoadSingleFile(path, frameRateHzOverride);
+        throw new DataFormatException(path, "file not found");
+    }
+
+    private static Dataset LoadFolder(string folder, double? frameRateHzOverride)
+    {
+        string calciumPath = FindTraceFile(folder, CalciumFileName)
+            ?? throw new DataFormatException(folder, $"no {CalciumFileName} or {CalciumFileName}.gz in this folder");
+        string? spikesPath = FindTraceFile(folder, SpikesFileName);
+        DatasetMeta meta = ResolveMeta(folder, Path.Combine(folder, MetaFileName), frameRateHzOverride);
+
+        TraceSet calcium = TraceCsv.Read(calciumPath, meta.FrameRateHz);
+        TraceSet? spikes = spikesPath is null ? null : TraceCsv.Read(spikesPath, meta.FrameRateHz);
+        if (spikes is not null)
+            CheckSpikesMatch(calcium, calciumPath, spikes, spikesPath!);
+        return new Dataset(calcium, spikes, meta);
+    }
+
+    private static Dataset LoadSingleFile(string file, double? frameRateHzOverride)
+    {
+        string folder = Path.GetDirectoryName(Path.GetFullPath(file))!;
+        DatasetMeta meta = ResolveMeta(file, Path.Combine(folder, MetaFileName), frameRateHzOverride);
+        return new Dataset(TraceCsv.Read(file, meta.FrameRateHz), Spikes: null, meta);
+    }
+
+    private static DatasetMeta ResolveMeta(string source, string metaPath, double? frameRateHzOverride)
+    {
+        DatasetMeta? meta = File.Exists(metaPath) ? DatasetMeta.Read(metaPath) : null;
+        return (meta, frameRateHzOverride) switch
+        {
+            (not null, double rate) => meta with { FrameRateHz = rate },
+            (not null, null) => meta,
+            (null, double rate) => new DatasetMeta(rate),
+            (null, null) => throw new DataFormatException(source, $"frame rate unknown: pass --frame-rate or add {MetaFileName} with frame_rate_hz"),
+        };
+    }
+
+    // Both the plain and the gzipped file present is ambiguous: which one is current?
+    private static string? FindTraceFile(string folder, string fileName)
+    {
+        string plain = Path.Combine(folder, fileName);
+        string gzipped = plain + ".gz";
+        bool hasPlain = File.Exists(plain), hasGzipped = File.Exists(gzipped);
+        if (hasPlain && hasGzipped)
+            throw new DataFormatException(folder, $"has both {fileName} and {fileName}.gz; keep one");
+        return hasPlain ? plain : hasGzipped ? gzipped : null;
+    }
+
+    private static void CheckSpikesMatch(TraceSet calcium, string calciumPath, TraceSet spikes, string spikesPath)
+    {
+        if (spikes.Count != calcium.Count)
+            throw new DataFormatException(spikesPath, $"has {spikes.Count} traces but {Path.GetFileName(calciumPath)} has {calcium.Count}");
+        for (int j = 0; j < calcium.Count; j++)
+        {
+            if (spikes.Names[j] != calcium.Names[j])
+                throw new DataFormatException(spikesPath, $"column {j + 1} is '{spikes.Names[j]}' but in {Path.GetFileName(calciumPath)} it is '{calcium.Names[j]}'");
+            if (spikes.Traces[j].Length != calcium.Traces[j].Length)
+                throw new DataFormatException(spikesPath,
+                    $"trace '{spikes.Names[j]}' has {spikes.Traces[j].Length} frames but {Path.GetFileName(calciumPath)} has {calcium.Traces[j].Length}");
+        }
+    }
+}
