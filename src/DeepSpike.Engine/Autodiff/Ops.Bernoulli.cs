@@ -13,40 +13,48 @@ public static partial class Ops
     /// <remarks>Backward: <c>∂/∂a_t = Σ_r dy_r (s_{r,t} − σ(a_t))</c>. Fused so K samples share one logit pass.</remarks>
     public static Tensor BernoulliLogProb(Tensor logits, Tensor samples)
     {
-        if (logits.Length != 1 && !IsSuffix(logits, samples))
-            throw new ArgumentException($"BernoulliLogProb: logits [{logits.ShapeString}] do not broadcast to samples [{samples.ShapeString}]");
         int frames = samples.Dim(-1), rows = samples.Length / Math.Max(frames, 1), n = logits.Length;
+        if (n != 1 && (!IsSuffix(logits, samples) || n % frames != 0))
+            throw new ArgumentException($"BernoulliLogProb: logits [{logits.ShapeString}] do not broadcast to samples [{samples.ShapeString}]");
         int[] shape = samples.Rank == 1 ? [1] : samples.Shape[..^1];
         var y = Tensor.Zeros(shape);
         var a = logits.Data; var s = samples.Data;
-        // softplus(a) depends only on the logit, so compute it once per logit.
+        // softplus(a) and σ(a) depend only on the logit: computed once, shared by all K samples.
         var softplus = new float[n];
         Kernels.Elementwise.Softplus(a, softplus);
         for (int r = 0; r < rows; r++)
         {
-            double acc = 0;
-            int baseIdx = r * frames;
-            for (int t = 0; t < frames; t++)
+            var sr = s.AsSpan(r * frames, frames);
+            if (n == 1)
             {
-                int li = (baseIdx + t) % n;
-                acc += s[baseIdx + t] * a[li] - softplus[li];
+                y.Data[r] = System.Numerics.Tensors.TensorPrimitives.Sum(sr) * a[0] - frames * softplus[0];
+                continue;
             }
-            y.Data[r] = (float)acc;
+            int offset = r * frames % n;
+            var ar = a.AsSpan(offset, frames);
+            y.Data[r] = System.Numerics.Tensors.TensorPrimitives.Dot(sr, ar) - System.Numerics.Tensors.TensorPrimitives.Sum(softplus.AsSpan(offset, frames));
         }
         Tape.Record(y, () =>
         {
             var g = logits.GradSpan();
             var dy = y.Grad!;
+            var sigmoid = new float[n];
+            System.Numerics.Tensors.TensorPrimitives.Sigmoid(a, sigmoid);
             for (int r = 0; r < rows; r++)
             {
                 float d = dy[r];
                 if (d == 0) continue;
-                int baseIdx = r * frames;
-                for (int t = 0; t < frames; t++)
+                var sr = s.AsSpan(r * frames, frames);
+                if (n == 1)
                 {
-                    int li = (baseIdx + t) % n;
-                    g[li] += d * (s[baseIdx + t] - 1f / (1f + MathF.Exp(-a[li])));
+                    g[0] += d * (System.Numerics.Tensors.TensorPrimitives.Sum(sr) - frames * sigmoid[0]);
+                    continue;
                 }
+                int offset = r * frames % n;
+                var gr = g.Slice(offset, frames);
+                // g += d · (s − σ)
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(sr, d, gr, gr);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(sigmoid.AsSpan(offset, frames), -d, gr, gr);
             }
         }, logits);
         return y;
