@@ -43,6 +43,8 @@ public sealed record ScfParameters(double[] Gamma, double Alpha, double Delta, d
 public sealed class ScfModel : IGenerativeModel
 {
     private const float HalfLogTwoPi = 0.9189385f;
+    /// <summary>Range the data-driven initial decay is clamped to (fast synthetic dyes to slow GECIs).</summary>
+    private const double MinInitialTauSeconds = 0.1, MaxInitialTauSeconds = 5.0;
 
     /// <summary>Creates the model.</summary>
     public ScfModel(ScfOptions? options = null) => Options = (options ?? new ScfOptions()).Validate();
@@ -80,8 +82,13 @@ public sealed class ScfModel : IGenerativeModel
     /// <inheritdoc/>
     public GenerativeParameters InitialParameters(ReadOnlySpan<float> fluorescence, double frameRateHz)
     {
-        var est = TraceStatistics.EstimateScf(fluorescence, frameRateHz, Options.InitialTauDecaySeconds);
-        double gammaDecay = CalciumKernel.FromTau(Options.InitialTauDecaySeconds, frameRateHz);
+        // The decay from the autocovariance when the trace shows one in a plausible range, else the default.
+        double tau = Options.InitialTauDecaySeconds;
+        double measured = TraceStatistics.DecayFromAutocovariance(fluorescence);
+        if (double.IsFinite(measured))
+            tau = Math.Clamp(CalciumKernel.ToTau(measured, frameRateHz), MinInitialTauSeconds, MaxInitialTauSeconds);
+        var est = TraceStatistics.EstimateScf(fluorescence, frameRateHz, tau);
+        double gammaDecay = CalciumKernel.FromTau(tau, frameRateHz);
         double[] gamma = Options.ArOrder == 1
             ? [gammaDecay]
             : FromRoots(gammaDecay, CalciumKernel.FromTau(Options.InitialTauRiseSeconds, frameRateHz));
