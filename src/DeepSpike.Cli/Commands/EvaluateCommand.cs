@@ -20,7 +20,16 @@ internal static class EvaluateCommand
         {
             double rate = r.GetValue(frameRate);
             if (!(rate > 0)) throw new ArgumentException($"--frame-rate must be > 0, got {rate}");
-            var report = SpikeMetrics.Evaluate(TraceCsv.Read(r.GetValue(predicted)!, rate), TraceCsv.Read(r.GetValue(truth)!, rate), r.GetValue(binMs));
+            string predictedPath = r.GetValue(predicted)!, truthPath = r.GetValue(truth)!;
+            var predictedSet = TraceCsv.Read(predictedPath, rate);
+            var truthSet = TraceCsv.Read(truthPath, rate);
+            CorrelationReport report;
+            try { report = SpikeMetrics.Evaluate(predictedSet, truthSet, r.GetValue(binMs)); }
+            catch (ArgumentException e) when (e is not ArgumentOutOfRangeException)
+            {
+                // The library compares two trace sets; only here are they known to be files.
+                throw new ArgumentException($"{predictedPath} vs {truthPath}: {CliRunner.Flatten(e)}", e);
+            }
             Print(report, r.GetValue(binMs));
             if (r.GetValue(json) is string path) report.WriteJson(path);
             return 0;

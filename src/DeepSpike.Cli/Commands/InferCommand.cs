@@ -22,8 +22,15 @@ internal static class InferCommand
         command.SetAction(r => CliRunner.Run(r.GetValue(threads), () =>
         {
             var spikeModel = LoadModel(r.GetValue(model));
-            var dataset = Dataset.Load(r.GetValue(data)!, r.GetValue(frameRate));
-            var result = SpikeInference.Run(spikeModel, dataset.Calcium, r.GetValue(seed));
+            string dataPath = r.GetValue(data)!;
+            var dataset = Dataset.Load(dataPath, r.GetValue(frameRate), includeSpikes: false);
+            InferenceResult result;
+            try { result = SpikeInference.Run(spikeModel, dataset.Calcium, r.GetValue(seed)); }
+            catch (AggregateException e) when (e.InnerExceptions[0] is ArgumentException bad)
+            {
+                // A trace the network cannot take (e.g. constant): say which input it came from.
+                throw new DataFormatException(dataPath, CliRunner.Flatten(bad), bad);
+            }
             if (result.Resampled)
                 Console.Error.WriteLine($"note: input at {dataset.FrameRateHz:G4} Hz was resampled to the model's {spikeModel.FrameRateHz:G4} Hz; output is expected spikes per input frame");
             string folder = r.GetValue(output)!;
@@ -37,6 +44,14 @@ internal static class InferCommand
     }
 
     /// <summary>The model at <paramref name="path"/>, or the built-in one when null or "builtin".</summary>
-    public static SpikeModel LoadModel(string? path) =>
-        path is null or "builtin" ? SpikeModel.Builtin() : SpikeModel.Load(path);
+    /// <exception cref="FileNotFoundException">No path was given and this build has no built-in model.</exception>
+    public static SpikeModel LoadModel(string? path)
+    {
+        if (path is not (null or "builtin")) return SpikeModel.Load(path);
+        try { return SpikeModel.Builtin(); }
+        catch (InvalidOperationException e)
+        {
+            throw new FileNotFoundException("no --model given and this build has no built-in model; train one with 'deepspike train' and pass it with --model FILE", e);
+        }
+    }
 }

@@ -45,33 +45,53 @@ internal static class TrainCommand
                 "supervised" => TrainingObjective.Supervised,
                 var other => throw new ArgumentException($"--objective must be unsupervised or supervised, got '{other}'"),
             };
-            var train = Dataset.Load(r.GetValue(data)!, r.GetValue(frameRate));
+            // Unsupervised training must not depend on ground truth, so spikes.csv is not even read.
+            bool supervised = obj == TrainingObjective.Supervised;
+            var train = Dataset.Load(r.GetValue(data)!, r.GetValue(frameRate), includeSpikes: supervised);
             var valPath = r.GetValue(validation);
-            var val = valPath is null ? null : Dataset.Load(valPath, r.GetValue(frameRate));
-            if (obj == TrainingObjective.Supervised && train.Spikes is null)
+            var val = valPath is null ? null : Dataset.Load(valPath, r.GetValue(frameRate), includeSpikes: supervised);
+            if (supervised && train.Spikes is null)
                 throw new ArgumentException($"{r.GetValue(data)}: supervised training needs spikes.csv");
             var options = new TrainingOptions(obj, r.GetValue(samples), r.GetValue(chunk), r.GetValue(batch), r.GetValue(clip), r.GetValue(lr), r.GetValue(thetaLr),
                 r.GetValue(validateEvery), r.GetValue(patience), r.GetValue(maxMinutes), r.GetValue(maxIterations), r.GetValue(seed));
             var outPath = r.GetValue(output)!;
+            // Create the folder now: finding it missing at the first checkpoint or at the end would waste the training.
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
             var info = new ModelInfo(r.GetValue(description)!, Path.GetFullPath(r.GetValue(data)!), "deepspike " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), 0, double.NaN);
             var recognitionModel = ModelRegistry.CreateRecognition(r.GetValue(recognition)!, train.FrameRateHz, new Random(r.GetValue(seed)));
             var trainer = new Trainer(ModelRegistry.CreateGenerative(r.GetValue(generative)!), recognitionModel, options);
             var checkpointFile = new TrainerCheckpoint(r.GetValue(checkpoint) ?? outPath + ".ckpt", info);
+            int startIteration = r.GetValue(resume) ? CheckpointIteration(checkpointFile.Path) : 0;
             var trainingData = new TrainingData(train.Calcium, val?.Calcium,
-                obj == TrainingObjective.Supervised ? train.Spikes : null,
-                obj == TrainingObjective.Supervised ? val?.Spikes : null);
+                supervised ? train.Spikes : null,
+                supervised ? val?.Spikes : null);
             Console.WriteLine($"training {recognitionModel.Name} with {r.GetValue(generative)} on {train.Calcium.Count} traces at {train.FrameRateHz:G4} Hz" +
                               (val is null ? "" : $", validating on {val.Calcium.Count}") + $" ({obj.ToString().ToLowerInvariant()}, up to {options.MaxMinutes:G3} min)");
+            if (r.GetValue(resume))
+                Console.WriteLine(File.Exists(checkpointFile.Path) ? $"resuming from {checkpointFile.Path} at iteration {startIteration}" : $"no checkpoint at {checkpointFile.Path}; starting from iteration 0");
             var result = ProgressDisplay.Run("training", p => trainer.Train(trainingData, p, checkpointFile, r.GetValue(resume)));
             var model = new SpikeModel(recognitionModel, r.GetValue(generative)!, train.FrameRateHz,
                 info with { Iterations = result.BestIteration, ValidationBoundPerFrame = result.BestValidation });
             model.Save(outPath);
-            Console.WriteLine($"{result.Iterations} iterations in {result.Elapsed.TotalMinutes:F1} min ({result.Iterations / Math.Max(result.Elapsed.TotalSeconds, 1e-9):F1} it/s)" +
+            Console.WriteLine($"{result.Iterations} iterations" + (startIteration > 0 ? $" ({result.Iterations - startIteration} in this run)" : "") + $" in {result.Elapsed.TotalMinutes:F1} min ({result.Iterations / Math.Max(result.Elapsed.TotalSeconds, 1e-9):F1} it/s)" +
                               (double.IsNaN(result.BestValidation) ? "" : $"; kept iteration {result.BestIteration}, validation {result.BestValidation:F4}") +
                               (result.StoppedEarly ? " (stopped early)" : ""));
             Console.WriteLine($"wrote {outPath}");
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// The iteration a checkpoint was saved at (0 if there is none), checking first that the file is a
+    /// training checkpoint and not a plain model, which has no optimiser state to resume from.
+    /// </summary>
+    private static int CheckpointIteration(string path)
+    {
+        if (!File.Exists(path)) return 0;
+        var (_, header, _) = SpikeModel.LoadWithState(path);
+        if (!(header.RootElement.TryGetProperty("extra", out var state) && state.TryGetProperty("iteration", out var iteration) && iteration.TryGetInt32(out int done)))
+            throw new InvalidDataException($"{path}: is a model without training state, not a checkpoint; remove it, point --checkpoint elsewhere, or drop --resume");
+        return done;
     }
 }

@@ -32,27 +32,30 @@ public sealed record Dataset(TraceSet Calcium, TraceSet? Spikes, DatasetMeta Met
     /// in which case only fluorescence is loaded and a <c>meta.json</c> beside it is used if present.
     /// </param>
     /// <param name="frameRateHzOverride">Frame rate in Hz; when given it wins over <c>meta.json</c>.</param>
+    /// <param name="includeSpikes">Whether to read <c>spikes.csv</c> from a folder. Callers that use only
+    /// fluorescence (unsupervised training, inference) pass false, so that a missing, stale or malformed
+    /// ground-truth file cannot stop them; <see cref="Spikes"/> is then null.</param>
     /// <exception cref="DataFormatException">The path does not exist, a file is malformed (see
     /// <see cref="TraceCsv.Read(string, double, MissingValuePolicy)"/>), the frame rate is unknown
     /// or not &gt; 0, or spikes do not match the fluorescence traces in names or lengths.</exception>
-    public static Dataset Load(string path, double? frameRateHzOverride = null)
+    public static Dataset Load(string path, double? frameRateHzOverride = null, bool includeSpikes = true)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (frameRateHzOverride is double given && !(given > 0 && double.IsFinite(given)))
             throw new DataFormatException(path, $"frame rate must be > 0, got {given}");
 
         if (Directory.Exists(path))
-            return LoadFolder(path, frameRateHzOverride);
+            return LoadFolder(path, frameRateHzOverride, includeSpikes);
         if (File.Exists(path))
             return LoadSingleFile(path, frameRateHzOverride);
         throw new DataFormatException(path, "file not found");
     }
 
-    private static Dataset LoadFolder(string folder, double? frameRateHzOverride)
+    private static Dataset LoadFolder(string folder, double? frameRateHzOverride, bool includeSpikes)
     {
         string calciumPath = FindTraceFile(folder, CalciumFileName)
             ?? throw new DataFormatException(folder, $"no {CalciumFileName} or {CalciumFileName}.gz in this folder");
-        string? spikesPath = FindTraceFile(folder, SpikesFileName);
+        string? spikesPath = includeSpikes ? FindTraceFile(folder, SpikesFileName) : null;
         DatasetMeta meta = ResolveMeta(folder, Path.Combine(folder, MetaFileName), frameRateHzOverride);
 
         TraceSet calcium = TraceCsv.Read(calciumPath, meta.FrameRateHz);

@@ -75,6 +75,11 @@ public static partial class TraceCsv
         if (string.IsNullOrWhiteSpace(headerLine))
             throw new DataFormatException(sourceName, "first row is blank; expected a header row of trace names");
 
+        // A binary file (zip, .npy, HDF5) read as text would otherwise yield trace "names" full of control characters.
+        int control = IndexOfControl(headerLine);
+        if (control >= 0)
+            throw new DataFormatException(sourceName, $"is not a text CSV file: the header row has control character U+{(int)headerLine[control]:X4} at position {control + 1} (binary data?)");
+
         List<string> rawNames = CsvHeader.Split(headerLine, sourceName);
         string[] names = CsvHeader.MakeUnique(rawNames);
         var columns = new ColumnBuilder[names.Length];
@@ -178,10 +183,27 @@ public static partial class TraceCsv
         return field.Equals("inf", StringComparison.OrdinalIgnoreCase);
     }
 
+    // Shown inside a one-line error message, so control characters (binary data) become '?'.
     private static string Truncate(ReadOnlySpan<char> text)
     {
         const int MaxShown = 40;
-        return text.Length <= MaxShown ? text.ToString() : string.Concat(text[..MaxShown], "…");
+        string shown = text.Length <= MaxShown ? text.ToString() : string.Concat(text[..MaxShown], "…");
+        return IndexOfControl(shown) < 0 ? shown : string.Create(shown.Length, shown, static (span, source) =>
+        {
+            for (int i = 0; i < span.Length; i++)
+                span[i] = char.IsControl(source[i]) ? '?' : source[i];
+        });
+    }
+
+    /// <summary>Index of the first control character other than tab, or -1.</summary>
+    private static int IndexOfControl(ReadOnlySpan<char> text)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (char.IsControl(text[i]) && text[i] != '\t')
+                return i;
+        }
+        return -1;
     }
 
     // Checked before reading so a bad argument does not cost a full parse of a large file.

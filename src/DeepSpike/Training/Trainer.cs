@@ -122,6 +122,12 @@ public sealed class Trainer
             }
             if (stoppedEarly) break;
         }
+        // Whatever ended training, the work since the last periodic checkpoint must survive.
+        if (checkpoint is not null && Iteration % Options.CheckpointEvery != 0)
+        {
+            ElapsedSecondsBefore += clock.Elapsed.TotalSeconds; clock.Restart();
+            checkpoint.Save(this, generative.Name, rate);
+        }
         if (validationCells.Count > 0 && double.IsFinite(BestValidation)) Restore(BestPhi);
         else { BestIteration = Iteration; BestValidation = double.NaN; }
         ElapsedSecondsBefore += clock.Elapsed.TotalSeconds;

@@ -59,6 +59,18 @@ public class DatasetLoadTests : IDisposable
     }
 
     [Fact]
+    public void Load_WithoutSpikes_IgnoresEvenAMalformedSpikesCsv()
+    {
+        WriteFolder(spikes: "this,is\nnot,numbers\n");
+
+        Dataset data = Dataset.Load(_dir.Path, includeSpikes: false);
+
+        Assert.Null(data.Spikes);
+        Assert.Equal([0.1f, 0.2f, 0.3f], data.Calcium["a"]);
+        Assert.Throws<DataFormatException>(() => Dataset.Load(_dir.Path));
+    }
+
+    [Fact]
     public void Load_OverrideAndMeta_OverrideWinsAndMetaKept()
     {
         WriteFolder(metaJson: """{ "frame_rate_hz": 30, "generative": "SCF" }""");

@@ -226,6 +226,21 @@ public class TraceCsvReadTests : IDisposable
         Assert.Equal([1.5f, 2.5f], TraceCsv.Read(path).Traces[0]);
     }
 
+    [Theory]
+    [InlineData("PK\u0003\u0004\u0014\u0000")] // zip
+    [InlineData("\u0093NUMPY\u0001\u0000v\u0000{'descr': '<f4'")] // NumPy .npy
+    [InlineData("a,b\u0000c")]
+    public void Read_BinaryHeader_ThrowsNotTextCsv(string header) =>
+        Assert.Contains("is not a text CSV file", ReadFails(header + "\n1,2\n").Problem);
+
+    [Fact]
+    public void Read_ControlCharactersInBadField_ShownAsQuestionMarks()
+    {
+        var e = ReadFails("a,b\n1,2\n3,x\u0001\u001by\n");
+
+        Assert.Contains("non-numeric text 'x??y'", e.Message);
+    }
+
     [Fact]
     public void Read_CorruptGz_ThrowsNotValidGzip() =>
         Assert.Contains("not a valid gzip file", ReadFails("a\n1\n", "t.csv.gz").Message);

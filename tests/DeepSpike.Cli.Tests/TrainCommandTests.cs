@@ -1,0 +1,99 @@
+using DeepSpike.Cli.Tests.TestKit;
+using DeepSpike.Data;
+using DeepSpike.Models;
+
+namespace DeepSpike.Cli.Tests;
+
+[Collection(CliCollection.Name)]
+public sealed class TrainCommandTests(TrainedModelFixture fixture) : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    /// <summary>A dataset folder with calcium.csv and meta.json only.</summary>
+    private string CalciumOnlyFolder(string name = "calcium-only") =>
+        Files.CopyFiles(fixture.DataFolder, _dir.Sub(name), Dataset.CalciumFileName, Dataset.MetaFileName);
+
+    private static CliResult Train(string data, string output, int iterations, params string[] extra) =>
+        CliHost.Succeed(["train", "--data", data, "--out", output, "--max-iterations", iterations.ToString(), "--seed", "2", .. TrainedModelFixture.QuickTraining, .. extra]);
+
+    [Fact]
+    public void Train_FolderWithoutSpikesCsv_WritesLoadableModel()
+    {
+        string output = _dir.Sub("models/m.dsm"); // the folder does not exist yet
+
+        var result = Train(CalciumOnlyFolder(), output, 30);
+
+        Assert.Contains("30 iterations", result.StdOut);
+        var model = SpikeModel.Load(output);
+        Assert.Equal(60, model.FrameRateHz);
+        Assert.Equal("scf", model.GenerativeName);
+        Assert.Equal("dsf", model.Recognition.Name);
+        Assert.Equal(30, model.Info.Iterations);
+        Assert.Equal(Path.GetFullPath(_dir.Sub("calcium-only")), model.Info.TrainingData);
+    }
+
+    [Fact]
+    public void Train_UnreadableSpikesCsv_IsNotReadAndGivesSameWeightsAsCalciumOnly()
+    {
+        string folder = CalciumOnlyFolder("with-garbage-spikes");
+        File.WriteAllText(Path.Combine(folder, Dataset.SpikesFileName), "this is not,a spike file\nat,all\n");
+        Train(CalciumOnlyFolder(), _dir.Sub("reference.dsm"), 30);
+
+        Train(folder, _dir.Sub("m.dsm"), 30);
+
+        Files.AssertSameWeights(Files.RecognitionWeights(_dir.Sub("reference.dsm")), Files.RecognitionWeights(_dir.Sub("m.dsm")));
+    }
+
+    [Fact]
+    public void Train_SameSeedOneThreadTwice_WritesByteIdenticalModels()
+    {
+        string data = CalciumOnlyFolder(), output = _dir.Sub("m.dsm");
+        Train(data, output, 30);
+        byte[] first = File.ReadAllBytes(output);
+        File.Delete(output);
+
+        Train(data, output, 30);
+
+        Assert.Equal(first, File.ReadAllBytes(output));
+    }
+
+    [Fact]
+    public void Train_Resume_ContinuesFromCheckpointInsteadOfStartingOver()
+    {
+        string data = CalciumOnlyFolder(), output = _dir.Sub("m.dsm");
+        Train(data, output, 20);
+        Assert.True(File.Exists(output + ".ckpt"), $"training for 20 iterations left no checkpoint at {output}.ckpt to resume from");
+
+        var resumed = Train(data, output, 40, "--resume");
+
+        Assert.Contains($"resuming from {output}.ckpt at iteration 20", resumed.StdOut);
+        Assert.Contains("40 iterations (20 in this run)", resumed.StdOut);
+        Assert.Equal(40, SpikeModel.Load(output).Info.Iterations);
+    }
+
+    [Fact]
+    public void Train_ResumedRun_MatchesUninterruptedRun()
+    {
+        string data = CalciumOnlyFolder();
+        Train(data, _dir.Sub("straight.dsm"), 40);
+        Train(data, _dir.Sub("resumed.dsm"), 20);
+        Assert.True(File.Exists(_dir.Sub("resumed.dsm.ckpt")), "training for 20 iterations left no checkpoint to resume from");
+
+        var resumed = Train(data, _dir.Sub("resumed.dsm"), 40, "--resume");
+
+        Assert.Contains("at iteration 20", resumed.StdOut);
+
+        Files.AssertSameWeights(Files.RecognitionWeights(_dir.Sub("straight.dsm")), Files.RecognitionWeights(_dir.Sub("resumed.dsm")));
+    }
+
+    [Fact]
+    public void Train_ResumeWithoutCheckpoint_SaysItStartsFromZero()
+    {
+        var result = Train(CalciumOnlyFolder(), _dir.Sub("m.dsm"), 10, "--resume");
+
+        Assert.Contains($"no checkpoint at {_dir.Sub("m.dsm")}.ckpt; starting from iteration 0", result.StdOut);
+        Assert.Contains("10 iterations", result.StdOut);
+    }
+}
