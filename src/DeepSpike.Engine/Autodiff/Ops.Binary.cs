@@ -88,7 +88,8 @@ public static partial class Ops
     /// <summary>Output tensor for a broadcasting binary op, after checking the shapes are compatible.</summary>
     private static Tensor BroadcastResult(Tensor a, Tensor b, string op)
     {
-        if (a.Length >= b.Length)
+        // With equal lengths the higher-rank shape is the result ([3] with [1, 3] gives [1, 3] either way round).
+        if (a.Length > b.Length || (a.Length == b.Length && a.Rank >= b.Rank))
         {
             if (!IsSuffix(b, a)) throw ShapeMismatch(op, a, b);
             return Tensor.Zeros((int[])a.Shape.Clone());

@@ -5,6 +5,9 @@ namespace DeepSpike.Engine;
 
 public static partial class Ops
 {
+    /// <summary>Output channels per weight-gradient task: the Conv1d kernel's register block.</summary>
+    private const int ConvChannelsPerTask = 4;
+
     /// <summary>Matrix product <c>[m, k] · [k, n] → [m, n]</c>.</summary>
     public static Tensor MatMul(Tensor a, Tensor b)
     {
@@ -26,7 +29,8 @@ public static partial class Ops
     /// Dilated 1-D convolution with 'same' zero padding: x <c>[batch, cin, frames]</c>, weight
     /// <c>[cout, cin, kernel]</c> (kernel odd), optional bias <c>[cout]</c> → <c>[batch, cout, frames]</c>.
     /// <c>y[b, o, t] = bias[o] + Σ_i Σ_k w[o, i, k] · x[b, i, t + k·d − d(kernel−1)/2]</c>.
-    /// Parallel over the batch.
+    /// The forward pass and input gradient run in parallel over the batch, the weight gradient over blocks of
+    /// output channels; no result depends on the thread count. Kernels: <see cref="Conv1dKernel"/>.
     /// </summary>
     public static Tensor Conv1d(Tensor x, Tensor weight, Tensor? bias, int dilation = 1)
     {
@@ -35,7 +39,8 @@ public static partial class Ops
         int batch = x.Shape[0], cin = x.Shape[1], frames = x.Shape[2], cout = weight.Shape[0], kernel = weight.Shape[2];
         if (kernel % 2 == 0) throw new ArgumentException($"Conv1d: 'same' padding needs an odd kernel size, got {kernel}");
         if (dilation < 1) throw new ArgumentOutOfRangeException(nameof(dilation), $"dilation must be >= 1, got {dilation}");
-        if (bias is not null && bias.Length != cout) throw new ArgumentException($"Conv1d: bias has {bias.Length} values, expected {cout}");
+        if (bias is not null && bias.Length != cout)
+            throw new ArgumentException($"Conv1d: bias [{bias.ShapeString}] must have one value per output channel of weight [{weight.ShapeString}] ({cout})");
         var y = Tensor.Zeros(batch, cout, frames);
         int inSize = cin * frames, outSize = cout * frames;
         Parallel.For(0, batch, b =>
@@ -60,12 +65,16 @@ public static partial class Ops
             {
                 weight.GradSpan();
                 var dw = weight.Grad!;
-                int rowLen = cin * kernel;
-                Parallel.For(0, cout, o =>
+                // Parallel over blocks of output channels, each summing over the batch in order: no shared
+                // accumulators, and the result does not depend on the thread count.
+                int rowLen = cin * kernel, groups = (cout + ConvChannelsPerTask - 1) / ConvChannelsPerTask;
+                Parallel.For(0, groups, g =>
                 {
-                    var row = dw.AsSpan(o * rowLen, rowLen);
+                    int o0 = g * ConvChannelsPerTask, count = Math.Min(ConvChannelsPerTask, cout - o0);
+                    var rows = dw.AsSpan(o0 * rowLen, count * rowLen);
                     for (int b = 0; b < batch; b++)
-                        Conv1dKernel.BackwardWeight(dy.AsSpan(b * outSize, outSize), x.Data.AsSpan(b * inSize, inSize), row, o, cin, frames, kernel, dilation);
+                        Conv1dKernel.BackwardWeight(dy.AsSpan(b * outSize + o0 * frames, count * frames), x.Data.AsSpan(b * inSize, inSize), rows,
+                            cin, count, frames, kernel, dilation);
                 });
             }
             if (bias is not null && bias.RequiresGrad)

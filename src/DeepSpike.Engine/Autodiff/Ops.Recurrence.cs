@@ -18,7 +18,7 @@ public static partial class Ops
         int frames = x.Dim(-1), rows = x.Length / Math.Max(frames, 1), p = gamma.Length;
         if (p < 1) throw new ArgumentException("ArFilter: gamma needs at least one coefficient");
         if (initial is not null && initial.Length != rows && initial.Length != 1)
-            throw new ArgumentException($"ArFilter: initial state has {initial.Length} values, expected 1 or {rows}");
+            throw new ArgumentException($"ArFilter: initial state [{initial.ShapeString}] must have one value or one per row of x [{x.ShapeString}] ({rows})");
         var y = Tensor.Zeros((int[])x.Shape.Clone());
         var g = gamma.Data;
         for (int r = 0; r < rows; r++)

@@ -5,6 +5,8 @@ public static partial class Ops
     /// <summary>The same values under a new shape (copied, so the result owns its data).</summary>
     public static Tensor Reshape(Tensor x, params int[] shape)
     {
+        if (shape.Any(d => d < 0) || (shape.Length > 0 && Tensor.Product(shape) != x.Length))
+            throw new ArgumentException($"Reshape: cannot view [{x.ShapeString}] ({x.Length} values) as [{string.Join(", ", shape)}]");
         var y = new Tensor((float[])x.Data.Clone(), shape);
         Tape.Record(y, () => AccumulateReduced(x.GradSpan(), y.Grad!), x);
         return y;
@@ -45,7 +47,7 @@ public static partial class Ops
         foreach (var p in parts)
         {
             if (!p.Shape[..^1].AsSpan().SequenceEqual(lead))
-                throw new ArgumentException($"ConcatLast: shape [{p.ShapeString}] does not match leading dimensions [{string.Join(", ", lead)}]");
+                throw new ArgumentException($"ConcatLast: shape [{p.ShapeString}] does not match the leading dimensions of [{parts[0].ShapeString}]");
             total += p.Dim(-1);
         }
         var y = Tensor.Zeros([.. lead, total]);

@@ -119,7 +119,7 @@ public static partial class Ops
     public static Tensor Pow(Tensor x, Tensor exponent)
     {
         if (exponent.Length != 1 && exponent.Length != x.Length)
-            throw new ArgumentException($"Pow: exponent must have 1 or {x.Length} values, got {exponent.Length}");
+            throw new ArgumentException($"Pow: exponent [{exponent.ShapeString}] must have one value or one per element of x [{x.ShapeString}]");
         var y = Like(x);
         bool scalar = exponent.Length == 1;
         var e = exponent.Data; var xs = x.Data; var ys = y.Data;

@@ -37,6 +37,25 @@ public sealed class Tape : IDisposable
     public void Backward(Tensor output, float seed = 1f)
     {
         output.GradSpan().Fill(seed);
+        Replay();
+    }
+
+    /// <summary>
+    /// Back-propagates a vector–Jacobian product: seeds <paramref name="output"/>'s gradient with
+    /// <paramref name="outputGradient"/> (one value per output element), so every input's gradient becomes
+    /// <c>Σ_i outputGradient_i · ∂output_i/∂input</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The seed's length differs from the output's.</exception>
+    public void Backward(Tensor output, ReadOnlySpan<float> outputGradient)
+    {
+        if (outputGradient.Length != output.Length)
+            throw new ArgumentException($"output gradient has {outputGradient.Length} values but output [{output.ShapeString}] has {output.Length}", nameof(outputGradient));
+        outputGradient.CopyTo(output.GradSpan());
+        Replay();
+    }
+
+    private void Replay()
+    {
         for (int i = backwards.Count - 1; i >= 0; i--)
             backwards[i]();
         backwards.Clear();

@@ -1,0 +1,90 @@
+using DeepSpike.Engine.Tests.TestKit;
+
+namespace DeepSpike.Engine.Tests.Autodiff;
+
+public class UnaryGradientTests
+{
+    private static readonly int[] Shape = [3, 7];
+
+    private static Tensor Apply(string op, Tensor x) => op switch
+    {
+        "Exp" => Ops.Exp(x),
+        "Log" => Ops.Log(x),
+        "Sigmoid" => Ops.Sigmoid(x),
+        "Tanh" => Ops.Tanh(x),
+        "Softplus" => Ops.Softplus(x),
+        "LogSigmoid" => Ops.LogSigmoid(x),
+        "LeakyRelu" => Ops.LeakyRelu(x, 0.1f),
+        "Pow2.5" => Ops.Pow(x, 2.5f),
+        "Pow0.5" => Ops.Pow(x, 0.5f),
+        "Pow-1.5" => Ops.Pow(x, -1.5f),
+        "Pow3" => Ops.Pow(x, 3f),
+        "Scale" => Ops.Scale(x, -1.7f),
+        "AddScalar" => Ops.AddScalar(x, 0.3f),
+        "Neg" => Ops.Neg(x),
+        "Square" => Ops.Square(x),
+        _ => throw new ArgumentOutOfRangeException(nameof(op), op, "unknown op"),
+    };
+
+    [Theory]
+    [InlineData("Exp", -2f, 2f)]
+    [InlineData("Log", 0.2f, 3f)]
+    [InlineData("Sigmoid", -4f, 4f)]
+    [InlineData("Tanh", -2f, 2f)]
+    [InlineData("Softplus", -6f, 6f)]
+    [InlineData("LogSigmoid", -6f, 6f)]
+    [InlineData("Pow2.5", 0.2f, 2f)]
+    [InlineData("Pow0.5", 0.2f, 2f)]
+    [InlineData("Pow-1.5", 0.5f, 2f)]
+    [InlineData("Pow3", -2f, 2f)]
+    [InlineData("Scale", -2f, 2f)]
+    [InlineData("AddScalar", -2f, 2f)]
+    [InlineData("Neg", -2f, 2f)]
+    [InlineData("Square", -2f, 2f)]
+    public void UnaryOp_SmoothRegion_GradientMatchesFiniteDifferences(string op, float lo, float hi)
+    {
+        var x = Rand.Param(new Random(1), Shape, lo, hi, "x");
+        GradCheck.Assert(() => Apply(op, x), x);
+    }
+
+    [Fact]
+    public void LeakyRelu_AwayFromKink_GradientMatchesFiniteDifferences()
+    {
+        // Magnitudes ≥ 0.1 keep every perturbation (h = 0.01) on one side of the kink at 0.
+        var x = Rand.SignedParam(new Random(2), Shape, 0.1f, 2f, "x");
+        GradCheck.Assert(() => Ops.LeakyRelu(x, 0.1f), x);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void PowTensor_ScalarOrFullExponent_GradientMatchesFiniteDifferences(bool fullExponent)
+    {
+        var rng = new Random(3);
+        var x = Rand.Param(rng, Shape, 0.2f, 2f, "x");
+        var e = Rand.Param(rng, fullExponent ? Shape : [1], 0.5f, 3f, "exponent");
+        GradCheck.Assert(() => Ops.Pow(x, e), x, e);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void PowTensor_ExactZerosInX_ZeroGradientThereAndFiniteDifferencesElsewhere(bool fullExponent)
+    {
+        var rng = new Random(4);
+        var x = Rand.Param(rng, Shape, 0.2f, 2f, "x");
+        int[] zeros = [0, 5, 13, 20];
+        foreach (int i in zeros) x.Data[i] = 0f;
+        var e = Rand.Param(rng, fullExponent ? Shape : [1], 1.2f, 3f, "exponent");
+
+        var (grads, _) = GradCheck.Analytic(() => Ops.Pow(x, e), [x, e], seed: 5);
+        foreach (int i in zeros)
+        {
+            Assert.Equal(0f, grads[0][i]);
+            if (fullExponent) Assert.Equal(0f, grads[1][i]);
+        }
+        Assert.All(grads.SelectMany(g => g), g => Assert.True(float.IsFinite(g)));
+        // x = 0 is the boundary of the domain, so central differences there are meaningless; skip them.
+        GradCheck.Assert(() => Ops.Pow(x, e), [x, e], skip: (input, j) => input == 0 && zeros.Contains(j));
+    }
+}
