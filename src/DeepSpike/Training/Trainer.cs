@@ -86,7 +86,9 @@ public sealed class Trainer
         double Elapsed() => ElapsedSecondsBefore + clock.Elapsed.TotalSeconds;
         double running = double.NaN, lastValidation = double.NaN;
         bool stoppedEarly = false;
-        long lastReportTicks = clock.ElapsedTicks; int lastReportIteration = Iteration;
+        // Its own clock: `clock` restarts at every checkpoint, which would garble the rate.
+        var rateClock = Stopwatch.StartNew();
+        double lastReportSeconds = 0; int lastReportIteration = Iteration;
         while (Iteration < Options.MaxIterations && Elapsed() < Options.MaxMinutes * 60 && !cancellation.IsCancellationRequested)
         {
             var rng = IterationRandom(Options.Seed, Iteration);
@@ -114,9 +116,9 @@ public sealed class Trainer
             }
             if (progress is not null && Iteration % ProgressInterval == 0)
             {
-                double seconds = (double)(clock.ElapsedTicks - lastReportTicks) / Stopwatch.Frequency;
+                double now = rateClock.Elapsed.TotalSeconds, seconds = now - lastReportSeconds;
                 double itPerSec = seconds > 0 ? (Iteration - lastReportIteration) / seconds : 0;
-                lastReportTicks = clock.ElapsedTicks; lastReportIteration = Iteration;
+                lastReportSeconds = now; lastReportIteration = Iteration;
                 double fraction = Math.Max(Elapsed() / (Options.MaxMinutes * 60), (double)Iteration / Options.MaxIterations);
                 progress.Report(new TrainingProgress(Iteration, itPerSec, running, lastValidation, BestValidation, TimeSpan.FromSeconds(Elapsed()), Math.Min(1, fraction)));
             }
