@@ -42,11 +42,24 @@ public static class Elementwise
         return u == 1f ? e : MathF.Log(u) * e / (u - 1f);
     }
 
-    /// <summary><c>y = x</c> for x &gt; 0, else <c>slope · x</c>.</summary>
+    /// <summary><c>y = x</c> for x &gt; 0, else <c>slope · x</c>. In place (x and y the same span) is allowed.</summary>
     public static void LeakyRelu(ReadOnlySpan<float> x, Span<float> y, float slope)
     {
         if (y.Length != x.Length) throw new ArgumentException("x and y must have equal lengths");
-        for (int i = 0; i < x.Length; i++)
+        // One SIMD pass; reads each vector before writing it, so x and y may be the same span.
+        int i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            var scale = new System.Numerics.Vector<float>(slope);
+            int width = System.Numerics.Vector<float>.Count;
+            for (; i <= x.Length - width; i += width)
+            {
+                var v = new System.Numerics.Vector<float>(x.Slice(i, width));
+                System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.GreaterThan(v, System.Numerics.Vector<float>.Zero), v, v * scale)
+                    .CopyTo(y.Slice(i, width));
+            }
+        }
+        for (; i < x.Length; i++)
         {
             float v = x[i];
             y[i] = v > 0 ? v : slope * v;

@@ -28,6 +28,25 @@ public sealed class Conv1dLayer : Module
     /// <summary>Applies the convolution.</summary>
     public Tensor Forward(Tensor x) => Ops.Conv1d(x, Weight, Bias, Dilation);
 
+    /// <summary>Input channels.</summary>
+    public int InChannels => Weight.Shape[1];
+
+    /// <summary>Output channels.</summary>
+    public int OutChannels => Weight.Shape[0];
+
+    /// <summary>
+    /// Inference without a tape or allocation: <paramref name="y"/> <c>[Cout, frames]</c> = bias + conv of
+    /// <paramref name="x"/> <c>[Cin, frames]</c> (one sequence). The spans must not overlap.
+    /// </summary>
+    public void ForwardInto(ReadOnlySpan<float> x, Span<float> y, int frames)
+    {
+        int cout = OutChannels, cin = InChannels;
+        if (x.Length < cin * frames || y.Length < cout * frames)
+            throw new ArgumentException($"ForwardInto: need {cin}×{frames} inputs and {cout}×{frames} outputs, got {x.Length} and {y.Length}");
+        for (int o = 0; o < cout; o++) y.Slice(o * frames, frames).Fill(Bias.Data[o]);
+        Kernels.Conv1dKernel.Forward(x, Weight.Data, y, cin, cout, frames, Weight.Shape[2], Dilation);
+    }
+
     /// <inheritdoc/>
     public override IEnumerable<(string Name, Tensor Value)> NamedParameters()
     {

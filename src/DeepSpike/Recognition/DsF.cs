@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DeepSpike.Engine;
+using DeepSpike.Engine.Kernels;
 using DeepSpike.Engine.Nn;
 
 namespace DeepSpike.Recognition;
@@ -71,12 +72,37 @@ public sealed class DsF : Module, IRecognitionModel
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Runs the layers directly on two pooled ping-pong buffers: the taped path would allocate a fresh
+    /// <c>[C, T]</c> tensor (800 KB at 10^4 frames) per op, and that allocation cost more than the convolutions.
+    /// </remarks>
     public float[] Marginals(float[] normalizedTrace, Random rng)
     {
-        var logits = Logits(new Tensor(normalizedTrace, 1, normalizedTrace.Length));
-        var p = logits.Data;
-        System.Numerics.Tensors.TensorPrimitives.Sigmoid(p, p);
-        return p;
+        int frames = normalizedTrace.Length, size = Options.Channels * frames;
+        var pool = System.Buffers.ArrayPool<float>.Shared;
+        float[] a = pool.Rent(size), b = pool.Rent(size);
+        try
+        {
+            ReadOnlySpan<float> current = normalizedTrace;
+            var next = a;
+            foreach (var layer in hidden)
+            {
+                var y = next.AsSpan(0, layer.OutChannels * frames);
+                layer.ForwardInto(current, y, frames);
+                Elementwise.LeakyRelu(y, y, Options.LeakySlope);
+                current = y;
+                next = next == a ? b : a;
+            }
+            var p = new float[frames];
+            output.ForwardInto(current, p, frames);
+            System.Numerics.Tensors.TensorPrimitives.Sigmoid(p, p);
+            return p;
+        }
+        finally
+        {
+            pool.Return(a);
+            pool.Return(b);
+        }
     }
 
     /// <inheritdoc/>
