@@ -9,31 +9,30 @@ internal static class SimulateCommand
 {
     public static Command Create()
     {
-        var generative = new Option<string>("--generative") { Description = "Generative model: scf (AR(1)) or scf-ar2", DefaultValueFactory = _ => "scf" };
+        var generative = new Option<string>("--generative") { Description = "Generative model: scf (AR(1)), scf-ar2 or scdf (SCF calcium with indicator binding)", DefaultValueFactory = _ => "scf" };
         var cells = new Option<int>("--cells") { Description = "Number of cells", DefaultValueFactory = _ => 10 };
         var rates = new Option<string>("--rates") { Description = "Comma-separated firing rates in Hz; one trace per cell and rate", DefaultValueFactory = _ => "0.6,0.9,1.1" };
         var frames = new Option<int>("--frames") { Description = "Frames per trace", DefaultValueFactory = _ => 10_000 };
         var frameRate = new Option<double>("--frame-rate") { Description = "Frame rate in Hz", DefaultValueFactory = _ => 60 };
-        var protocol = new Option<string>("--protocol") { Description = "Parameter distribution: paper (tau 0.5-1 s, SNR 2-5) or gcamp6 (tau 0.3-2 s, SNR 1.5-8)", DefaultValueFactory = _ => "paper" };
+        var protocol = new Option<string>("--protocol") { Description = "Parameter distribution: paper (SCF: tau 0.5-1 s, SNR 2-5; SCDF: base set ±20 %) or gcamp6 (SCF: tau 0.3-2 s, SNR 1.5-8; SCDF: slower, steeper Hill, ±40 %)", DefaultValueFactory = _ => "paper" };
         var seed = CommonOptions.Seed();
         var output = new Option<string>("--out") { Description = "Output folder (calcium.csv, spikes.csv, meta.json)", Required = true };
         var command = new Command("simulate", "Simulate fluorescence traces with known spikes and parameters") { generative, cells, rates, frames, frameRate, protocol, seed, output };
         command.SetAction(r => CliRunner.Run(null, () =>
         {
             var model = r.GetValue(generative)!;
-            int arOrder = model switch
-            {
-                "scf" => 1,
-                "scf-ar2" => 2,
-                _ => throw new ArgumentException($"--generative must be scf or scf-ar2, got '{model}'"),
-            };
-            var chosen = r.GetValue(protocol) switch
-            {
-                "paper" => ScfSimulationProtocol.Paper,
-                "gcamp6" => ScfSimulationProtocol.Gcamp6Like,
-                var other => throw new ArgumentException($"--protocol must be paper or gcamp6, got '{other}'"),
-            };
-            var data = chosen.Simulate(r.GetValue(cells), ParseRates(r.GetValue(rates)!), r.GetValue(frames), r.GetValue(frameRate), r.GetValue(seed), arOrder);
+            if (model is not ("scf" or "scf-ar2" or "scdf"))
+                throw new ArgumentException($"--generative must be scf, scf-ar2 or scdf, got '{model}'");
+            string protocolName = r.GetValue(protocol)!;
+            if (protocolName is not ("paper" or "gcamp6"))
+                throw new ArgumentException($"--protocol must be paper or gcamp6, got '{protocolName}'");
+            bool paper = protocolName == "paper";
+            var rateList = ParseRates(r.GetValue(rates)!);
+            var data = model == "scdf"
+                ? (paper ? ScdfSimulationProtocol.Paper : ScdfSimulationProtocol.Gcamp6Like)
+                    .Simulate(r.GetValue(cells), rateList, r.GetValue(frames), r.GetValue(frameRate), r.GetValue(seed))
+                : (paper ? ScfSimulationProtocol.Paper : ScfSimulationProtocol.Gcamp6Like)
+                    .Simulate(r.GetValue(cells), rateList, r.GetValue(frames), r.GetValue(frameRate), r.GetValue(seed), model == "scf" ? 1 : 2);
             string folder = r.GetValue(output)!;
             data.Write(folder);
             Console.WriteLine($"wrote {data.Calcium.Count} traces × {r.GetValue(frames)} frames at {r.GetValue(frameRate)} Hz to {folder}");

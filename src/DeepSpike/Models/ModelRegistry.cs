@@ -8,16 +8,17 @@ namespace DeepSpike.Models;
 public static class ModelRegistry
 {
     /// <summary>Generative model names this build knows.</summary>
-    public static IReadOnlyList<string> GenerativeNames { get; } = ["scf", "scf-ar2"];
+    public static IReadOnlyList<string> GenerativeNames { get; } = ["scf", "scf-ar2", "scdf"];
 
     /// <summary>Recognition model names this build knows.</summary>
     public static IReadOnlyList<string> RecognitionNames { get; } = ["dsf"];
 
-    /// <summary>Creates a generative model by name ("scf" is AR(1), "scf-ar2" is AR(2)).</summary>
+    /// <summary>Creates a generative model by name ("scf" is AR(1), "scf-ar2" is AR(2), "scdf" is AR(1) calcium with indicator binding).</summary>
     public static IGenerativeModel CreateGenerative(string name) => name switch
     {
         "scf" => new ScfModel(new ScfOptions(ArOrder: 1)),
         "scf-ar2" => new ScfModel(new ScfOptions(ArOrder: 2)),
+        "scdf" => new ScdfModel(new ScdfOptions(ArOrder: 1)),
         _ => throw new ArgumentException($"unknown generative model '{name}'; known: {string.Join(", ", GenerativeNames)}"),
     };
 
