@@ -20,21 +20,18 @@ public static class TraceStatistics
     public static double NoiseSigma(ReadOnlySpan<float> f)
     {
         if (f.Length < 2) return double.NaN;
-        var d = new float[f.Length - 1];
-        for (int t = 1; t < f.Length; t++) d[t - 1] = MathF.Abs(f[t] - f[t - 1]);
-        return Percentile(d, 50) * MadToSigma / Math.Sqrt(2);
+        var pool = System.Buffers.ArrayPool<float>.Shared;
+        var d = pool.Rent(f.Length - 1);
+        try
+        {
+            for (int t = 1; t < f.Length; t++) d[t - 1] = MathF.Abs(f[t] - f[t - 1]);
+            return OrderStatistics.Percentile(d.AsSpan(0, f.Length - 1), 50) * MadToSigma / Math.Sqrt(2);
+        }
+        finally { pool.Return(d); }
     }
 
     /// <summary>The q-th percentile (0–100, linear interpolation) of the values; the input is not modified.</summary>
-    public static double Percentile(ReadOnlySpan<float> values, double q)
-    {
-        if (values.Length == 0) return double.NaN;
-        var sorted = values.ToArray();
-        Array.Sort(sorted);
-        double pos = Math.Clamp(q, 0, 100) / 100 * (sorted.Length - 1);
-        int lo = (int)Math.Floor(pos), hi = Math.Min(lo + 1, sorted.Length - 1);
-        return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
-    }
+    public static double Percentile(ReadOnlySpan<float> values, double q) => OrderStatistics.Percentile(values, q);
 
     /// <summary>
     /// AR(1) decay coefficient from the autocovariance: for calcium <c>c_t = γ c_{t−1} + δ s_t</c> seen through
