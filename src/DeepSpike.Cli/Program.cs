@@ -15,6 +15,7 @@ public static class Program
             TrainCommand.Create(),
             InferCommand.Create(),
             EvaluateCommand.Create(),
+            DeconvolveCommand.Create(),
             BenchCommand.Create(),
             DemoCommand.Create(),
         };

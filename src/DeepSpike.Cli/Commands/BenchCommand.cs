@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
+using DeepSpike.Baselines;
+using DeepSpike.Benchmarks;
 using DeepSpike.Data;
 using DeepSpike.Engine;
 using DeepSpike.Inference;
@@ -18,6 +20,7 @@ internal static class BenchCommand
     {
         var bench = new Command("bench", "Speed and accuracy studies");
         bench.Add(CreateSpeed());
+        bench.Add(CreateAccuracy());
         return bench;
     }
 
@@ -57,6 +60,38 @@ internal static class BenchCommand
             table.AddRow($"training (K=64, 8 chunks × 400 frames), {all} threads", $"{itPerSec:F1} it/s");
             AnsiConsole.Write(table);
             Console.WriteLine($"network: {spikeModel.Recognition.Name}, {spikeModel.Recognition.Network.ParameterCount} parameters; {Environment.ProcessorCount} cores; Vector512 accelerated: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}");
+            return 0;
+        }));
+        return command;
+    }
+
+    private static Command CreateAccuracy()
+    {
+        var suite = new Option<string>("--suite") { Description = "scf-sim: the paper's simulated SCF protocol (50 train, 50 validation, 100 test cells × 3 rates, 10^4 frames at 60 Hz)", DefaultValueFactory = _ => "scf-sim" };
+        var maxMinutes = new Option<double>("--max-minutes") { Description = "Training budget of each DS-F model", DefaultValueFactory = _ => 20 };
+        var noSupervised = new Option<bool>("--no-supervised-reference") { Description = "Skip the supervised DS-F reference" };
+        var methods = new Option<string>("--baselines") { Description = "Comma-separated baseline methods to run side by side", DefaultValueFactory = _ => "oasis-ar1,oasis-ar2,mcmc" };
+        var json = new Option<string?>("--json") { Description = "Also write the table as JSON to this file" };
+        var testCells = new Option<int>("--test-cells") { Description = "Test cells (3 traces each)", DefaultValueFactory = _ => 100 };
+        var seed = CommonOptions.Seed();
+        var threads = CommonOptions.Threads();
+        var command = new Command("accuracy", "Train DS-F and run every baseline on the same simulated test cells; print correlation and time per trace")
+            { suite, maxMinutes, noSupervised, methods, json, testCells, seed, threads };
+        command.SetAction(r => CliRunner.Run(r.GetValue(threads), () =>
+        {
+            if (r.GetValue(suite) != "scf-sim") throw new ArgumentException($"--suite must be scf-sim, got '{r.GetValue(suite)}'");
+            var baselines = r.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(BaselineMethods.Create).ToList();
+            var options = new ScfSimSuiteOptions(Seed: r.GetValue(seed), MaxMinutes: r.GetValue(maxMinutes), TestCells: r.GetValue(testCells),
+                SupervisedReference: !r.GetValue(noSupervised));
+            var report = ScfSimSuite.Run(options, baselines, message => Console.Error.WriteLine(message),
+                (title, work) => ProgressDisplay.Run(title, p => work(p)));
+            var table = new Table().AddColumn("method").AddColumn(new TableColumn($"r at {report.BinMs:G3} ms (mean ± SEM)").RightAligned())
+                .AddColumn(new TableColumn("n").RightAligned()).AddColumn(new TableColumn($"ms per {report.FramesPerTrace}-frame trace (1 thread)").RightAligned()).AddColumn("note");
+            foreach (var row in report.Rows)
+                table.AddRow(Markup.Escape(row.Method), $"{row.MeanCorrelation:F3} ± {row.Sem:F3}", row.N.ToString(), $"{row.MsPerTrace:F2}", Markup.Escape(row.Note));
+            AnsiConsole.Write(table);
+            if (r.GetValue(json) is string path) report.WriteJson(path);
             return 0;
         }));
         return command;

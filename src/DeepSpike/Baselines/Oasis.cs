@@ -1,0 +1,102 @@
+namespace DeepSpike.Baselines;
+
+/// <summary>
+/// OASIS, the online active-set method for sparse non-negative deconvolution of calcium traces (Friedrich,
+/// Zhou &amp; Paninski 2017, "Fast online deconvolution of calcium imaging data", PLoS Comput Biol 13:e1005423).
+/// </summary>
+/// <remarks>
+/// The problem, for a trace y of T frames and an AR(p) kernel γ (p = 1, 2):
+/// <code>
+/// min_{c, b}  ½ Σ_t (y_t − b − c_t)² + λ Σ_t s_t,   s_t = c_t − Σ_k γ_k c_{t−k}  (c_{−k} = 0 in the penalty)
+/// subject to  s_t ≥ 0 (or s_t ∈ {0} ∪ [s_min, ∞)) for t ≥ 1, and c_0 ≥ 0,
+/// </code>
+/// where the calcium present before the first frame decays with the kernel's slow root d (for AR(1),
+/// d = γ and this is simply <c>c_0 = s_0 ≥ 0</c>). With s_min = 0 the problem is convex and both
+/// <see cref="Solve"/> and <see cref="Deconvolve"/> return its exact minimiser (AR(1): OASIS's pool
+/// merging; AR(2): the greedy pools polished by an exact active-set step).
+/// </remarks>
+public static class Oasis
+{
+    /// <summary>
+    /// Solves the problem for given γ, λ and b (the exact minimiser over c).
+    /// </summary>
+    /// <param name="fluorescence">The trace, finite, at least one frame.</param>
+    /// <param name="ar">γ: one coefficient in (0, 1), or two with real roots in (0, 1).</param>
+    /// <param name="lambda">λ ≥ 0.</param>
+    /// <param name="baseline">b.</param>
+    /// <param name="minSpikeSize">s_min ≥ 0.</param>
+    /// <returns>The solution; <see cref="DeconvolutionResult.NoiseSigma"/> is NaN.</returns>
+    /// <exception cref="ArgumentException">Empty, non-finite or constant trace, or a parameter out of range (named).</exception>
+    public static DeconvolutionResult Solve(ReadOnlySpan<float> fluorescence, double[] ar, double lambda, double baseline = 0, double minSpikeSize = 0)
+    {
+        ArgumentNullException.ThrowIfNull(ar);
+        return Deconvolve(fluorescence, new OasisOptions(ArOrder: ar.Length, Ar: ar, Lambda: lambda, Baseline: baseline, MinSpikeSize: minSpikeSize));
+    }
+
+    /// <summary>
+    /// Deconvolves one trace, estimating what <paramref name="options"/> leaves null: σ from the power
+    /// spectrum, γ from the autocovariance, then b jointly with c, and λ so that
+    /// <c>Σ_t (y_t − b − c_t)² = σ² T</c> (the noise-constrained problem; OASIS <c>penalty=1</c>).
+    /// </summary>
+    /// <remarks>
+    /// The constrained λ is found by a few exact solves (see <see cref="OasisSearch"/>), to a relative
+    /// tolerance of 10⁻⁴ on the residual sum of squares. If even λ = 0 leaves more than σ²T, λ = 0; if
+    /// the trace is within σ²T of its mean, c = 0. The result is always the exact minimiser for the
+    /// returned b and λ.
+    /// </remarks>
+    /// <exception cref="ArgumentException">Empty, non-finite or constant trace; a trace shorter than
+    /// <see cref="OasisEstimation.MinFrames"/> when something must be estimated; or invalid options.</exception>
+    public static DeconvolutionResult Deconvolve(ReadOnlySpan<float> fluorescence, OasisOptions? options = null)
+    {
+        var o = (options ?? new OasisOptions()).Validate();
+        bool needSigma = o.NoiseSigma is null && (o.Ar is null || o.Lambda is null);
+        var y = TraceValidation.ToCheckedDoubles(fluorescence, o.Ar is null || needSigma ? OasisEstimation.MinFrames : 1);
+        double sigma = o.NoiseSigma ?? (needSigma ? OasisEstimation.NoiseSigma(y, o.NoiseAveraging) : double.NaN);
+        double[] ar = o.Ar ?? OasisEstimation.ArCoefficients(y, o.ArOrder, sigma, o.ExtraLags, o.ArShrinkage);
+        using var solver = OasisSolver.Create(y, ar, o.MinSpikeSize);
+        double threshold = sigma * sigma * y.Length;
+
+        var search = new OasisSearch(solver);
+        double baseline, lambda;
+        switch (o.Lambda, o.Baseline)
+        {
+            case (double l, double b):
+                (baseline, lambda) = (b, l);
+                search.SolveAt(b, l);
+                break;
+            case (double l, null):
+                lambda = l;
+                baseline = search.FitBaseline(l, InitialBaseline(y));
+                break;
+            case (null, double b):
+                baseline = b;
+                lambda = search.FitLambda(b, threshold);
+                break;
+            default:
+                var fit = search.FitLambdaAndBaseline(threshold, InitialBaseline(y), sigma);
+                (baseline, lambda) = (fit.Baseline, fit.Lambda);
+                break;
+        }
+
+        var calcium = new double[y.Length];
+        var spikes = new double[y.Length];
+        solver.Materialize(calcium, spikes);
+        return new DeconvolutionResult(
+            ToFloat(calcium), ToFloat(spikes), baseline, (double[])ar.Clone(), lambda,
+            o.Lambda is null ? sigma : double.NaN);
+    }
+
+    /// <summary>Frames sampled for the starting baseline: plenty for a percentile that only starts a search.</summary>
+    private const int BaselineSample = 2048;
+
+    /// <summary>OASIS's starting baseline: the 15th percentile of the trace (of an evenly strided sample of it).</summary>
+    private static double InitialBaseline(double[] y)
+    {
+        int stride = Math.Max(1, y.Length / BaselineSample);
+        var sample = new double[(y.Length + stride - 1) / stride];
+        for (int i = 0; i < sample.Length; i++) sample[i] = y[i * stride];
+        return Selection.Percentile(sample, 15);
+    }
+
+    private static float[] ToFloat(double[] x) => VectorMath.ToSingle(x);
+}

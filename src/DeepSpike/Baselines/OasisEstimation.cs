@@ -1,0 +1,230 @@
+using System.Runtime.CompilerServices;
+
+namespace DeepSpike.Baselines;
+
+/// <summary>How <see cref="OasisEstimation.NoiseSigma(ReadOnlySpan{float}, NoiseAveraging)"/> averages the
+/// power spectral density over the high-frequency band (OASIS <c>GetSn</c>'s <c>method</c>).</summary>
+public enum NoiseAveraging
+{
+    /// <summary><c>σ = √(mean_k P_k / 2)</c> (OASIS default).</summary>
+    Mean,
+    /// <summary><c>σ = √(median_k P_k / 2)</c>: robust to a few spectral lines.</summary>
+    Median,
+    /// <summary><c>σ = √exp(mean_k ln(P_k / 2))</c>, the geometric mean ("logmexp").</summary>
+    LogMeanExp,
+}
+
+/// <summary>
+/// The parameter estimates OASIS deconvolution starts from (Friedrich, Zhou &amp; Paninski 2017, PLoS Comput
+/// Biol; Pnevmatikakis et al. 2016): noise σ from the high-frequency power spectrum, AR coefficients from the
+/// autocovariance with the noise removed from lag 0.
+/// </summary>
+public static class OasisEstimation
+{
+    /// <summary>Welch segment length (frames), as <c>scipy.signal.welch</c>'s default.</summary>
+    public const int WelchSegmentLength = 256;
+
+    /// <summary>Lower edge of the noise band in cycles per frame (exclusive): the upper half of the band
+    /// below Nyquist (0.5 cycles/frame), where calcium transients have almost no power.</summary>
+    public const double NoiseBandLow = 0.25;
+
+    /// <summary>Upper edge of the noise band in cycles per frame (exclusive), the Nyquist frequency.</summary>
+    public const double NoiseBandHigh = 0.5;
+
+    /// <summary>Shortest trace the estimators accept: shorter ones have too few lags and frequency bins.</summary>
+    public const int MinFrames = 32;
+
+    /// <summary>Where a root outside [0, 1] is put (OASIS uses these values plus a small random jitter).</summary>
+    private const double RootAboveOne = 0.95, RootBelowZero = 0.15;
+
+    /// <summary>Smallest gap between the two AR(2) roots: the pool algebra divides by <c>d − r</c>, so
+    /// coincident (or complex, whose real parts coincide) roots are pulled this far apart.</summary>
+    public const double MinRootSeparation = 0.02;
+
+    /// <summary>
+    /// Noise standard deviation from the power spectral density (OASIS <c>GetSn</c>): Welch's estimate
+    /// (segments of <see cref="WelchSegmentLength"/> frames or the whole trace if shorter, 50 % overlap,
+    /// periodic Hann window, mean removed per segment, one-sided density at 1 sample per frame) is averaged
+    /// over the frequencies <c>0.25 &lt; f &lt; 0.5</c> cycles/frame, where white noise of variance σ² has
+    /// density <c>2σ²</c>; hence <c>σ = √(avg P_f / 2)</c>.
+    /// </summary>
+    /// <param name="fluorescence">The trace: finite, not constant, at least <see cref="MinFrames"/> frames.</param>
+    /// <param name="averaging">How the band is averaged.</param>
+    /// <exception cref="ArgumentException">Empty, too short, non-finite or constant trace.</exception>
+    public static double NoiseSigma(ReadOnlySpan<float> fluorescence, NoiseAveraging averaging = NoiseAveraging.Mean) =>
+        NoiseSigma(TraceValidation.ToCheckedDoubles(fluorescence, MinFrames), averaging);
+
+    /// <summary>
+    /// AR(p) coefficients of the calcium from the autocovariance (OASIS <c>estimate_time_constant</c>):
+    /// with <c>a_k = (1/T) Σ_t ỹ_t ỹ_{t−k}</c> of the centred trace and <c>L = p + extraLags</c>, solve in the
+    /// least-squares sense <c>Σ_j (a_{|i−j|} − σ² δ_ij) γ_j = a_{i+1}</c> for <c>i = 0..L−1</c>, <c>j = 0..p−1</c>
+    /// (white noise adds σ² to lag 0 only). The roots of <c>z^p − Σ γ_j z^{p−j}</c> are then made real
+    /// (complex pairs → their real part), put back in [0, 1] (above 1 → 0.95, below 0 → 0.15), multiplied by
+    /// <paramref name="shrinkage"/> (OASIS uses 0.98 against the upward bias), and for p = 2 kept at least
+    /// <see cref="MinRootSeparation"/> apart.
+    /// </summary>
+    /// <param name="fluorescence">The trace: finite, not constant, at least <see cref="MinFrames"/> frames.</param>
+    /// <param name="order">p: 1 or 2.</param>
+    /// <param name="noiseSigma">Noise σ ≥ 0, e.g. from <see cref="NoiseSigma(ReadOnlySpan{float}, NoiseAveraging)"/>.</param>
+    /// <param name="extraLags">Lags beyond p used in the fit (OASIS default 10).</param>
+    /// <param name="shrinkage">Factor in (0, 1] applied to the roots.</param>
+    /// <returns><c>[γ]</c> for p = 1 (in (0, 1)); <c>[γ_1, γ_2]</c> with real roots <c>0 &lt; r &lt; d &lt; 1</c> for p = 2.</returns>
+    public static double[] ArCoefficients(ReadOnlySpan<float> fluorescence, int order, double noiseSigma, int extraLags = 10, double shrinkage = 1)
+    {
+        if (order is not (1 or 2)) throw new ArgumentOutOfRangeException(nameof(order), order, $"AR order must be 1 or 2, got {order}");
+        if (!(noiseSigma >= 0 && double.IsFinite(noiseSigma))) throw new ArgumentOutOfRangeException(nameof(noiseSigma), noiseSigma, $"noise sigma must be finite and >= 0, got {noiseSigma}");
+        if (extraLags < 0) throw new ArgumentOutOfRangeException(nameof(extraLags), extraLags, $"extra lags must be >= 0, got {extraLags}");
+        if (!(shrinkage > 0 && shrinkage <= 1)) throw new ArgumentOutOfRangeException(nameof(shrinkage), shrinkage, $"shrinkage must be in (0, 1], got {shrinkage}");
+        return ArCoefficients(TraceValidation.ToCheckedDoubles(fluorescence, MinFrames), order, noiseSigma, extraLags, shrinkage);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static double NoiseSigma(double[] y, NoiseAveraging averaging)
+    {
+        int segment = Math.Min(WelchSegmentLength, y.Length);
+        int overlap = segment / 2, step = segment - overlap;
+        int segments = (y.Length - overlap) / step;
+        int kLow = (int)Math.Floor(NoiseBandLow * segment) + 1;
+        int kHigh = (int)Math.Ceiling(NoiseBandHigh * segment) - 1;
+        if (kHigh < kLow) throw new ArgumentException($"trace has {y.Length} frames: too short for a noise estimate");
+
+        var window = new double[segment];
+        double windowPower = 0;
+        for (int n = 0; n < segment; n++)
+        {
+            window[n] = 0.5 - 0.5 * Math.Cos(2 * Math.PI * n / segment);
+            windowPower += window[n] * window[n];
+        }
+        // |X_k|² summed over segments, per band bin; Pxx_k / 2 = |X_k|² / Σw² for one-sided bins.
+        var power = new double[kHigh - kLow + 1];
+        if (System.Numerics.BitOperations.IsPow2(segment))
+            AccumulateFft(y, window, segments, step, kLow, power);
+        else
+            AccumulateDft(y, window, segments, step, kLow, power);
+        double scale = 1.0 / (segments * windowPower);
+        for (int k = 0; k < power.Length; k++) power[k] *= scale;
+
+        double variance = averaging switch
+        {
+            NoiseAveraging.Mean => VectorMath.Sum(power) / power.Length,
+            NoiseAveraging.Median => Selection.Percentile(power, 50),
+            NoiseAveraging.LogMeanExp => GeometricMean(power),
+            _ => throw new ArgumentOutOfRangeException(nameof(averaging), averaging, $"unknown noise averaging {averaging}"),
+        };
+        return Math.Sqrt(variance);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static double[] ArCoefficients(double[] y, int order, double noiseSigma, int extraLags, double shrinkage)
+    {
+        int lags = order + extraLags;
+        int n = y.Length;
+        double mean = VectorMath.Sum(y) / n;
+        var centred = new double[n];
+        for (int t = 0; t < n; t++) centred[t] = y[t] - mean;
+        var acov = new double[lags + 1];
+        for (int k = 0; k <= lags && k < n; k++)
+            acov[k] = VectorMath.Dot(centred.AsSpan(k), centred.AsSpan(0, n - k)) / n;
+
+        // Normal equations of the (lags × order) system A γ = a_{1..lags}, A_ij = a_|i−j| − σ² δ_ij.
+        double noiseVariance = noiseSigma * noiseSigma;
+        double n11 = 0, n12 = 0, n22 = 0, v1 = 0, v2 = 0;
+        for (int i = 0; i < lags; i++)
+        {
+            double a1 = acov[i] - (i == 0 ? noiseVariance : 0);
+            double a2 = order == 2 ? acov[Math.Abs(i - 1)] - (i == 1 ? noiseVariance : 0) : 0;
+            double rhs = acov[i + 1];
+            n11 += a1 * a1; n12 += a1 * a2; n22 += a2 * a2;
+            v1 += a1 * rhs; v2 += a2 * rhs;
+        }
+        if (order == 1)
+        {
+            double gamma = n11 > 0 ? v1 / n11 : RootAboveOne;
+            return [ClampRoot(gamma) * shrinkage];
+        }
+        double det = n11 * n22 - n12 * n12;
+        double g1 = det != 0 ? (v1 * n22 - v2 * n12) / det : RootAboveOne;
+        double g2 = det != 0 ? (n11 * v2 - n12 * v1) / det : 0;
+        double disc = g1 * g1 + 4 * g2;
+        double d = disc >= 0 ? (g1 + Math.Sqrt(disc)) / 2 : g1 / 2;
+        double r = disc >= 0 ? (g1 - Math.Sqrt(disc)) / 2 : g1 / 2;
+        d = ClampRoot(d) * shrinkage;
+        r = ClampRoot(r) * shrinkage;
+        if (r > d) (d, r) = (r, d);
+        if (d - r < MinRootSeparation)
+        {
+            double centre = (d + r) / 2;
+            d = Math.Min(centre + MinRootSeparation / 2, 0.999);
+            r = Math.Max(d - MinRootSeparation, 0.001);
+        }
+        return [d + r, -d * r];
+    }
+
+    private static double ClampRoot(double root) => root > 1 ? RootAboveOne : root < 0 ? RootBelowZero : root;
+
+    private static double GeometricMean(double[] values)
+    {
+        double logSum = 0;
+        foreach (double v in values) logSum += Math.Log(v);
+        return Math.Exp(logSum / values.Length);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AccumulateFft(double[] y, double[] window, int segments, int step, int kLow, double[] power)
+    {
+        int size = window.Length;
+        var fft = Fft.ForSize(size);
+        var re = new double[size];
+        var im = new double[size];
+        // Two real segments per complex transform: x in the real part, x' in the imaginary part, then
+        // X_k = (Z_k + conj Z_{N−k}) / 2 and X'_k = (Z_k − conj Z_{N−k}) / 2i.
+        for (int s = 0; s < segments; s += 2)
+        {
+            bool pair = s + 1 < segments;
+            LoadSegment(y.AsSpan(s * step, size), window, re);
+            if (pair) LoadSegment(y.AsSpan((s + 1) * step, size), window, im);
+            else Array.Clear(im);
+            fft.Forward(re, im);
+            for (int j = 0; j < power.Length; j++)
+            {
+                int k = kLow + j, m = size - k;
+                double xr = (re[k] + re[m]) / 2, xi = (im[k] - im[m]) / 2;
+                power[j] += xr * xr + xi * xi;
+                if (pair)
+                {
+                    double zr = (im[k] + im[m]) / 2, zi = (re[m] - re[k]) / 2;
+                    power[j] += zr * zr + zi * zi;
+                }
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void AccumulateDft(double[] y, double[] window, int segments, int step, int kLow, double[] power)
+    {
+        int size = window.Length;
+        var x = new double[size];
+        for (int s = 0; s < segments; s++)
+        {
+            LoadSegment(y.AsSpan(s * step, size), window, x);
+            for (int j = 0; j < power.Length; j++)
+            {
+                double omega = -2 * Math.PI * (kLow + j) / size, xr = 0, xi = 0;
+                for (int n = 0; n < size; n++)
+                {
+                    xr += x[n] * Math.Cos(omega * n);
+                    xi += x[n] * Math.Sin(omega * n);
+                }
+                power[j] += xr * xr + xi * xi;
+            }
+        }
+    }
+
+    /// <summary>Segment minus its mean, times the window.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void LoadSegment(ReadOnlySpan<double> segment, double[] window, Span<double> output)
+    {
+        double mean = VectorMath.Sum(segment) / segment.Length;
+        for (int n = 0; n < segment.Length; n++) output[n] = (segment[n] - mean) * window[n];
+    }
+}
