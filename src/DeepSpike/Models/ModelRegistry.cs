@@ -11,7 +11,7 @@ public static class ModelRegistry
     public static IReadOnlyList<string> GenerativeNames { get; } = ["scf", "scf-ar2", "scdf"];
 
     /// <summary>Recognition model names this build knows.</summary>
-    public static IReadOnlyList<string> RecognitionNames { get; } = ["dsf"];
+    public static IReadOnlyList<string> RecognitionNames { get; } = ["dsf", "dsnf"];
 
     /// <summary>Creates a generative model by name ("scf" is AR(1), "scf-ar2" is AR(2), "scdf" is AR(1) calcium with indicator binding).</summary>
     public static IGenerativeModel CreateGenerative(string name) => name switch
@@ -26,6 +26,7 @@ public static class ModelRegistry
     public static IRecognitionModel CreateRecognition(string name, double frameRateHz, Random rng) => name switch
     {
         "dsf" => new DsF(new DsFOptions(FrameRateHz: frameRateHz), rng),
+        "dsnf" => new DsNf(new DsNfOptions(new DsFOptions(FrameRateHz: frameRateHz)), rng),
         _ => throw new ArgumentException($"unknown recognition model '{name}'; known: {string.Join(", ", RecognitionNames)}"),
     };
 
@@ -33,6 +34,7 @@ public static class ModelRegistry
     public static IRecognitionModel RecognitionFromOptions(string name, JsonElement options) => name switch
     {
         "dsf" => DsF.FromOptionsJson(options.GetRawText()),
+        "dsnf" => DsNf.FromOptionsJson(options.GetRawText()),
         _ => throw new InvalidDataException($"unknown recognition model '{name}'; known: {string.Join(", ", RecognitionNames)}"),
     };
 }
