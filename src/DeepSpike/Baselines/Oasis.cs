@@ -1,3 +1,4 @@
+using DeepSpike.Preprocessing;
 namespace DeepSpike.Baselines;
 
 /// <summary>
@@ -95,7 +96,7 @@ public static class Oasis
         int stride = Math.Max(1, y.Length / BaselineSample);
         var sample = new double[(y.Length + stride - 1) / stride];
         for (int i = 0; i < sample.Length; i++) sample[i] = y[i * stride];
-        return Selection.Percentile(sample, 15);
+        return OrderStatistics.Percentile(sample, 15);
     }
 
     private static float[] ToFloat(double[] x) => VectorMath.ToSingle(x);

@@ -1,3 +1,4 @@
+using DeepSpike.Preprocessing;
 using System.Runtime.CompilerServices;
 
 namespace DeepSpike.Baselines;
@@ -107,7 +108,7 @@ public static class OasisEstimation
         double variance = averaging switch
         {
             NoiseAveraging.Mean => VectorMath.Sum(power) / power.Length,
-            NoiseAveraging.Median => Selection.Percentile(power, 50),
+            NoiseAveraging.Median => OrderStatistics.Percentile(power, 50),
             NoiseAveraging.LogMeanExp => GeometricMean(power),
             _ => throw new ArgumentOutOfRangeException(nameof(averaging), averaging, $"unknown noise averaging {averaging}"),
         };

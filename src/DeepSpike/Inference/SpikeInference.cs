@@ -37,7 +37,7 @@ public static class SpikeInference
             float[] normalized;
             try { normalized = InputNormalization.Apply(input); }
             catch (ArgumentException e) { throw new ArgumentException($"trace '{traces.Names[i]}': {e.Message}", e); }
-            var p = model.Recognition.Marginals(normalized, new Random(HashCode.Combine(seed, i)));
+            var p = model.Recognition.Marginals(normalized, new Random(SpikeInferenceMethods.TraceSeed(seed, i)));
             output[i] = resample ? Resampling.SumCounts(p, model.FrameRateHz, rate, trace.Length) : p;
         });
         return new InferenceResult(new TraceSet(traces.Names, output, rate), resample);

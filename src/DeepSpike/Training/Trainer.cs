@@ -173,7 +173,8 @@ public sealed class Trainer
         try
         {
             using var tape = new Tape();
-            var loss = CrossEntropy(recognition.Logits(input), batchTargets!);
+            // Autoregressive models need the true spikes to give per-frame logits (teacher forcing).
+            var loss = CrossEntropy(recognition.Logits(input, batchTargets), batchTargets!);
             tape.Backward(loss);
             GradientClipping.ClipGlobalNorm(phi, Options.ClipNorm);
             phiOptimizer.Step();
@@ -211,7 +212,8 @@ public sealed class Trainer
             {
                 var t = new float[starts.Length * frames];
                 for (int b = 0; b < starts.Length; b++) Array.Copy(validationTargets![i], starts[b], t, b * frames, frames);
-                total += -CrossEntropy(recognition.Logits(input), new Tensor(t, starts.Length, frames)).Item();
+                var targets = new Tensor(t, starts.Length, frames);
+                total += -CrossEntropy(recognition.Logits(input, targets), targets).Item();
             }
             else
             {
