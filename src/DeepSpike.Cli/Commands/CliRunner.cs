@@ -17,34 +17,22 @@ internal static class CliRunner
             if (threads is int t) Parallelism.MaxThreads = t;
             return body();
         }
-        catch (Exception e) when (e is DataFormatException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException
-                                   or ArgumentException or IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+        catch (Exception e) when (IsInputError(e))
         {
             Console.Error.WriteLine($"deepspike: error: {Flatten(e)}");
             return InputError;
         }
-        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        // Only bad input is reported as one line; anything else inside a parallel loop is a bug and must surface.
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0 && IsInputError(e.InnerExceptions[0]))
         {
             Console.Error.WriteLine($"deepspike: error: {Flatten(e.InnerExceptions[0])}");
             return InputError;
         }
     }
 
-    /// <summary>
-    /// The message on one line, without the " (Parameter 'x')" and "Actual value was …" that
-    /// <see cref="ArgumentException"/> appends: the message already names the value, and the C#
-    /// parameter name means nothing to a command-line user.
-    /// </summary>
-    internal static string Flatten(Exception e)
-    {
-        string message = e.Message;
-        if (e is ArgumentOutOfRangeException { ActualValue: not null })
-        {
-            int at = message.LastIndexOf(Environment.NewLine + "Actual value was ", StringComparison.Ordinal);
-            if (at >= 0) message = message[..at];
-        }
-        if (e is ArgumentException { ParamName: { } name })
-            message = message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal);
-        return message.ReplaceLineEndings(" ");
-    }
+    private static bool IsInputError(Exception e) =>
+        e is DataFormatException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException
+            or ArgumentException or IOException or UnauthorizedAccessException or System.Text.Json.JsonException;
+
+    internal static string Flatten(Exception e) => ErrorMessages.OneLine(e);
 }

@@ -26,7 +26,7 @@ internal static class InferCommand
             var dataset = Dataset.Load(dataPath, r.GetValue(frameRate), includeSpikes: false);
             InferenceResult result;
             try { result = SpikeInference.Run(spikeModel, dataset.Calcium, r.GetValue(seed)); }
-            catch (AggregateException e) when (e.InnerExceptions[0] is ArgumentException bad)
+            catch (ArgumentException bad)
             {
                 // A trace the network cannot take (e.g. constant): say which input it came from.
                 throw new DataFormatException(dataPath, CliRunner.Flatten(bad), bad);

@@ -69,7 +69,15 @@ internal static class TrainCommand
                               (val is null ? "" : $", validating on {val.Calcium.Count}") + $" ({obj.ToString().ToLowerInvariant()}, up to {options.MaxMinutes:G3} min)");
             if (r.GetValue(resume))
                 Console.WriteLine(File.Exists(checkpointFile.Path) ? $"resuming from {checkpointFile.Path} at iteration {startIteration}" : $"no checkpoint at {checkpointFile.Path}; starting from iteration 0");
-            var result = ProgressDisplay.Run("training", p => trainer.Train(trainingData, p, checkpointFile, r.GetValue(resume)));
+            if (Path.GetDirectoryName(Path.GetFullPath(checkpointFile.Path)) is string checkpointFolder) Directory.CreateDirectory(checkpointFolder);
+            // Ctrl+C stops training cleanly: the trainer writes a final checkpoint and the best weights are saved.
+            using var cancel = new CancellationTokenSource();
+            ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
+            Console.CancelKeyPress += onCancel;
+            TrainingResult result;
+            try { result = ProgressDisplay.Run("training", p => trainer.Train(trainingData, p, checkpointFile, r.GetValue(resume), cancel.Token)); }
+            finally { Console.CancelKeyPress -= onCancel; }
+            if (cancel.IsCancellationRequested) Console.Error.WriteLine("interrupted: saving the best weights so far");
             var model = new SpikeModel(recognitionModel, r.GetValue(generative)!, train.FrameRateHz,
                 info with { Iterations = result.BestIteration, ValidationBoundPerFrame = result.BestValidation });
             model.Save(outPath);

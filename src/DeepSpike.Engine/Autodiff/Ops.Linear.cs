@@ -43,7 +43,7 @@ public static partial class Ops
             throw new ArgumentException($"Conv1d: bias [{bias.ShapeString}] must have one value per output channel of weight [{weight.ShapeString}] ({cout})");
         var y = Tensor.Zeros(batch, cout, frames);
         int inSize = cin * frames, outSize = cout * frames;
-        Parallel.For(0, batch, b =>
+        Parallel.For(0, batch, Parallelism.Options, b =>
         {
             var yb = y.Data.AsSpan(b * outSize, outSize);
             if (bias is not null)
@@ -58,7 +58,7 @@ public static partial class Ops
             {
                 x.GradSpan();
                 var dx = x.Grad!;
-                Parallel.For(0, batch, b => Conv1dKernel.BackwardInput(dy.AsSpan(b * outSize, outSize), weight.Data,
+                Parallel.For(0, batch, Parallelism.Options, b => Conv1dKernel.BackwardInput(dy.AsSpan(b * outSize, outSize), weight.Data,
                     dx.AsSpan(b * inSize, inSize), cin, cout, frames, kernel, dilation));
             }
             if (weight.RequiresGrad)
@@ -68,7 +68,7 @@ public static partial class Ops
                 // Parallel over blocks of output channels, each summing over the batch in order: no shared
                 // accumulators, and the result does not depend on the thread count.
                 int rowLen = cin * kernel, groups = (cout + ConvChannelsPerTask - 1) / ConvChannelsPerTask;
-                Parallel.For(0, groups, g =>
+                Parallel.For(0, groups, Parallelism.Options, g =>
                 {
                     int o0 = g * ConvChannelsPerTask, count = Math.Min(ConvChannelsPerTask, cout - o0);
                     var rows = dw.AsSpan(o0 * rowLen, count * rowLen);

@@ -37,7 +37,7 @@ public sealed record ScfParameters(double[] Gamma, double Alpha, double Delta, d
 /// Constraints by reparametrisation: the kernel is stable and decaying with real roots
 /// <c>r_j = σ(u_j) ∈ (0, 1)</c> (γ = r for p = 1; γ_1 = r_1 + r_2, γ_2 = −r_1 r_2 for p = 2);
 /// α = e^a, δ = e^d, σ = e^s; β free. Before a chunk's first frame the calcium is held at the level
-/// the first frames imply, <c>max(0, (f̄_{0..2} − β)/α)</c>, so a chunk cut from a long trace does not
+/// the first frames imply, <c>max(0, (f̄_{0..2} − β)/(α r̄))</c> with r̄ the kernel's mean response to a held state, so a chunk cut from a long trace does not
 /// force spikes at its start to explain calcium left by earlier ones.
 /// </remarks>
 public sealed class ScfModel : IGenerativeModel
@@ -53,7 +53,7 @@ public sealed class ScfModel : IGenerativeModel
     public ScfOptions Options { get; }
 
     /// <inheritdoc/>
-    public string Name => "scf";
+    public string Name => Options.ArOrder == 1 ? "scf" : "scf-ar2";
 
     /// <summary>Unconstrained parameters for given physical values.</summary>
     public GenerativeParameters FromPhysical(ScfParameters p, double frameRateHz)
@@ -205,13 +205,23 @@ public sealed class ScfModel : IGenerativeModel
     {
         int frames = fluorescence.Dim(-1), chunks = fluorescence.Length / frames;
         float alpha = MathF.Exp(theta.Value("log_alpha")), beta = theta.Value("beta");
-        var perChunk = new float[chunks];
+        // A held state h leaves α·h·r_t above baseline at frame t, r_t the filter's response to it
+        // (γ^{t+1} for AR(1)); divide the first frames' mean by the mean response, not by 1.
+        var gamma = GammaValues(theta);
         int head = Math.Min(3, frames);
+        double response = 0, c1 = 1, c2 = 1;
+        for (int t = 0; t < head; t++)
+        {
+            double c = gamma[0] * c1 + (gamma.Length > 1 ? gamma[1] * c2 : 0);
+            response += c; c2 = c1; c1 = c;
+        }
+        float gain = (float)(alpha * response / head);
+        var perChunk = new float[chunks];
         for (int b = 0; b < chunks; b++)
         {
             float mean = 0;
             for (int t = 0; t < head; t++) mean += fluorescence.Data[b * frames + t];
-            perChunk[b] = MathF.Max(0f, (mean / head - beta) / alpha);
+            perChunk[b] = MathF.Max(0f, (mean / head - beta) / gain);
         }
         var init = new float[rows];
         for (int r = 0; r < rows; r++) init[r] = perChunk[r % chunks];

@@ -61,7 +61,7 @@ public static class SpikeInferenceMethods
             }
             catch (ArgumentException e)
             {
-                errors[i] = new ArgumentException($"trace '{traces.Names[i]}': {MessageOf(e)}", e);
+                errors[i] = new ArgumentException($"trace '{traces.Names[i]}': {ErrorMessages.OneLine(e)}", e);
                 state.Stop();
             }
         });
@@ -77,18 +77,6 @@ public static class SpikeInferenceMethods
         z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
         z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
         return (int)((z ^ (z >> 31)) & int.MaxValue);
-    }
-
-    /// <summary>The message without the " (Parameter 'x')" suffix: the parameter of a library call means nothing here.</summary>
-    private static string MessageOf(ArgumentException e)
-    {
-        string message = e.Message;
-        if (e is ArgumentOutOfRangeException { ActualValue: not null })
-        {
-            int at = message.LastIndexOf(Environment.NewLine + "Actual value was ", StringComparison.Ordinal);
-            if (at >= 0) message = message[..at];
-        }
-        return e.ParamName is { } name ? message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : message;
     }
 }
 
@@ -115,7 +103,7 @@ public sealed class DeepSpikeMethod(SpikeModel model, string? name = null) : ISp
     {
         if (!(frameRateHz > 0 && double.IsFinite(frameRateHz)))
             throw new ArgumentOutOfRangeException(nameof(frameRateHz), frameRateHz, $"frame rate must be > 0 Hz, got {frameRateHz}");
-        bool resample = Math.Abs(frameRateHz / Model.FrameRateHz - 1) > SpikeInference.FrameRateTolerance;
+        bool resample = Model.NeedsResampling(frameRateHz);
         var input = resample ? Resampling.Linear(fluorescence, frameRateHz, Model.FrameRateHz) : fluorescence.ToArray();
         var probabilities = Model.Recognition.Marginals(InputNormalization.Apply(input), new Random(seed));
         return resample ? Resampling.SumCounts(probabilities, Model.FrameRateHz, frameRateHz, fluorescence.Length) : probabilities;

@@ -1,8 +1,5 @@
 using DeepSpike.Data;
-using DeepSpike.Engine;
 using DeepSpike.Models;
-using DeepSpike.Preprocessing;
-using DeepSpike.Recognition;
 
 namespace DeepSpike.Inference;
 
@@ -26,20 +23,8 @@ public static class SpikeInference
     /// <exception cref="ArgumentException">Unknown frame rate, or a constant trace (named).</exception>
     public static InferenceResult Run(SpikeModel model, TraceSet traces, int seed = 0)
     {
-        double rate = traces.FrameRateHz;
-        if (!(rate > 0)) throw new ArgumentException("frame rate of the input is unknown: give it in meta.json or with --frame-rate");
-        bool resample = Math.Abs(rate / model.FrameRateHz - 1) > FrameRateTolerance;
-        var output = new float[traces.Count][];
-        Parallel.For(0, traces.Count, Parallelism.Options, i =>
-        {
-            var trace = traces.Traces[i];
-            var input = resample ? Resampling.Linear(trace, rate, model.FrameRateHz) : trace;
-            float[] normalized;
-            try { normalized = InputNormalization.Apply(input); }
-            catch (ArgumentException e) { throw new ArgumentException($"trace '{traces.Names[i]}': {e.Message}", e); }
-            var p = model.Recognition.Marginals(normalized, new Random(SpikeInferenceMethods.TraceSeed(seed, i)));
-            output[i] = resample ? Resampling.SumCounts(p, model.FrameRateHz, rate, trace.Length) : p;
-        });
-        return new InferenceResult(new TraceSet(traces.Names, output, rate), resample);
+        if (!(traces.FrameRateHz > 0)) throw new ArgumentException("frame rate of the input is unknown: give it in meta.json or with --frame-rate");
+        var probabilities = SpikeInferenceMethods.Run(new DeepSpikeMethod(model), traces, seed);
+        return new InferenceResult(probabilities, model.NeedsResampling(traces.FrameRateHz));
     }
 }

@@ -80,7 +80,10 @@ public static class ModelFile
                 string name = r.ReadString();
                 var shape = new int[r.ReadInt32()];
                 for (int d = 0; d < shape.Length; d++) shape[d] = r.ReadInt32();
-                var data = new float[r.ReadInt32()];
+                int length = r.ReadInt32();
+                if (length < 0 || length != shape.Aggregate(1L, (p, d) => p * d))
+                    throw new InvalidDataException($"{source}: tensor '{name}' has {length} values for shape [{string.Join(", ", shape)}]");
+                var data = new float[length];
                 var raw = r.ReadBytes(data.Length * sizeof(float));
                 if (raw.Length != data.Length * sizeof(float)) throw new EndOfStreamException();
                 Buffer.BlockCopy(raw, 0, data, 0, raw.Length);

@@ -89,6 +89,10 @@ public sealed class SpikeModel
         return FromFile(ModelFile.Read(memory.ToArray(), "builtin model"), "builtin model");
     }
 
+    /// <summary>Whether input at <paramref name="frameRateHz"/> must be resampled to the model's rate
+    /// (relative difference above <see cref="Inference.SpikeInference.FrameRateTolerance"/>).</summary>
+    public bool NeedsResampling(double frameRateHz) => Math.Abs(frameRateHz / FrameRateHz - 1) > Inference.SpikeInference.FrameRateTolerance;
+
     /// <summary>Creates the generative model the network was trained with.</summary>
     public IGenerativeModel CreateGenerative() => ModelRegistry.CreateGenerative(GenerativeName);
 

@@ -10,9 +10,12 @@ namespace DeepSpike.Recognition;
 public static class InputNormalization
 {
     /// <summary>Returns the normalised copy of <paramref name="trace"/>.</summary>
-    /// <exception cref="ArgumentException">The trace is constant (no noise to scale by).</exception>
+    /// <exception cref="ArgumentException">The trace is shorter than 2 frames, has NaN/∞, or is constant (no noise to scale by).</exception>
     public static float[] Apply(ReadOnlySpan<float> trace)
     {
+        if (trace.Length < 2) throw new ArgumentException($"trace has {trace.Length} frame(s); at least 2 are needed");
+        for (int t = 0; t < trace.Length; t++)
+            if (!float.IsFinite(trace[t])) throw new ArgumentException($"trace has a non-finite value ({trace[t]}) at frame {t}");
         double sigma = TraceStatistics.NoiseSigma(trace);
         if (!(sigma > 0))
         {

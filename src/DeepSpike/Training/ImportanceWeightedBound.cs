@@ -31,6 +31,7 @@ public static class ImportanceWeightedBound
             throw new ArgumentException($"log p [{string.Join(", ", logJoint.Shape)}] and log q [{string.Join(", ", logQ.Shape)}] must both be [K, B]");
         int k = logJoint.Shape[0], b = logJoint.Shape[1];
         if (k < 2) throw new ArgumentException($"VIMCO needs at least 2 samples, got {k}");
+        if (framesPerChunk < 1) throw new ArgumentOutOfRangeException(nameof(framesPerChunk), $"frames per chunk must be >= 1, got {framesPerChunk}");
         var qCoef = new float[k * b];
         var pCoef = new float[k * b];
         var bounds = new double[b];
@@ -40,6 +41,9 @@ public static class ImportanceWeightedBound
             for (int i = 0; i < k; i++) w[i] = logJoint.Data[i * b + j] - logQ.Data[i * b + j];
             double bound = LogMeanExp(w);
             bounds[j] = bound;
+            // A chunk no sample explains (all weights −∞, or a NaN) carries no usable gradient: leave its
+            // coefficients at zero rather than let NaN or ∞ into the optimiser state.
+            if (!double.IsFinite(bound)) continue;
             double sum = 0;
             foreach (var v in w) sum += v;
             for (int i = 0; i < k; i++)
@@ -49,7 +53,8 @@ public static class ImportanceWeightedBound
                 w[i] = (sum - wi) / (k - 1); // leave-one-out: the geometric mean of the others' weights
                 double baseline = LogMeanExp(w);
                 w[i] = wi;
-                qCoef[i * b + j] = (float)(bound - baseline - normalized);
+                double signal = bound - baseline - normalized;
+                qCoef[i * b + j] = double.IsFinite(signal) ? (float)signal : 0f;
                 pCoef[i * b + j] = (float)normalized;
             }
         }

@@ -67,8 +67,12 @@ public sealed class Trainer
     public TrainingResult Train(TrainingData data, IProgress<TrainingProgress>? progress = null,
         TrainerCheckpoint? checkpoint = null, bool resume = false, CancellationToken cancellation = default)
     {
+        ArgumentNullException.ThrowIfNull(data);
         double rate = data.Training.FrameRateHz;
-        if (!(rate > 0)) throw new ArgumentException("training data has no frame rate");
+        if (!(rate > 0)) throw new ArgumentException($"training data needs a frame rate > 0, got {rate}");
+        if (data.Training.Count == 0) throw new ArgumentException("training data has no traces");
+        if (data.Validation is { FrameRateHz: > 0 } v && Math.Abs(v.FrameRateHz / rate - 1) > Inference.SpikeInference.FrameRateTolerance)
+            throw new ArgumentException($"validation data is at {v.FrameRateHz:G6} Hz but training data at {rate:G6} Hz; resample one or use matching recordings");
         bool supervised = Options.Objective == TrainingObjective.Supervised;
         if (supervised && data.TrainingSpikes is null) throw new ArgumentException("supervised training needs the training spikes");
         cells = BuildCells(data.Training, rate);
@@ -101,7 +105,7 @@ public sealed class Trainer
 
             if (validationCells.Count > 0 && Iteration % Options.ValidateEvery == 0)
             {
-                lastValidation = Validate(rate);
+                lastValidation = Validate();
                 if (lastValidation > BestValidation)
                 {
                     BestValidation = lastValidation; BestIteration = Iteration; EvaluationsSinceImprovement = 0;
@@ -150,12 +154,14 @@ public sealed class Trainer
                 BernoulliSpikePrior.LogProb(cell.Theta, posterior.Spikes));
             var bound = ImportanceWeightedBound.Vimco(logJoint, posterior.LogProbability, frames);
             tape.Backward(bound.Surrogate);
+            // One non-finite batch must not poison Adam's moments for good: skip it.
+            if (!double.IsFinite(bound.BoundPerFrame)) return double.NaN;
             if (updatePhi)
             {
-                GradientClipping.ClipGlobalNorm(phi, Options.ClipNorm);
+                if (!float.IsFinite(GradientClipping.ClipGlobalNorm(phi, Options.ClipNorm))) return double.NaN;
                 phiOptimizer.Step();
             }
-            cell.Optimizer.Step();
+            if (float.IsFinite(GradientClipping.GlobalNorm(cell.Theta.Parameters()))) cell.Optimizer.Step();
             return bound.BoundPerFrame;
         }
         finally
@@ -176,7 +182,7 @@ public sealed class Trainer
             // Autoregressive models need the true spikes to give per-frame logits (teacher forcing).
             var loss = CrossEntropy(recognition.Logits(input, batchTargets), batchTargets!);
             tape.Backward(loss);
-            GradientClipping.ClipGlobalNorm(phi, Options.ClipNorm);
+            if (!float.IsFinite(GradientClipping.ClipGlobalNorm(phi, Options.ClipNorm))) return double.NaN;
             phiOptimizer.Step();
             return -loss.Item();
         }
@@ -191,7 +197,7 @@ public sealed class Trainer
     /// The validation criterion (higher is better): the bound per frame on fixed chunks of the
     /// validation traces with fixed random draws, or −cross-entropy per frame when supervised.
     /// </summary>
-    private double Validate(double rate)
+    private double Validate()
     {
         double total = 0;
         int count = 0;
@@ -217,7 +223,7 @@ public sealed class Trainer
             }
             else
             {
-                var rng = new Random(Options.Seed * 7919 + i);
+                var rng = new Random(Inference.SpikeInferenceMethods.TraceSeed(Options.Seed, -1 - i));
                 var posterior = recognition.Sample(input, Options.Samples, rng);
                 var logJoint = Ops.Add(generative.LogLikelihood(cell.Theta, new Tensor(f, starts.Length, frames), posterior.Spikes),
                     BernoulliSpikePrior.LogProb(cell.Theta, posterior.Spikes));
@@ -275,7 +281,7 @@ public sealed class Trainer
     }
 
     /// <summary>A generator for one iteration, so a resumed run draws exactly what an uninterrupted one would.</summary>
-    private static Random IterationRandom(int seed, int iteration) => new(unchecked(seed * 1_000_003 + iteration * 7_919 + 17));
+    private static Random IterationRandom(int seed, int iteration) => new(Inference.SpikeInferenceMethods.TraceSeed(seed, iteration));
 
     private float[][] Snapshot() => phi.Select(p => (float[])p.Data.Clone()).ToArray();
 

@@ -39,6 +39,7 @@ public sealed record TrainerCheckpoint(string Path, ModelInfo Info)
             ["evaluations_since_improvement"] = trainer.EvaluationsSinceImprovement,
             ["elapsed_s"] = trainer.ElapsedSecondsBefore,
             ["phi_steps"] = trainer.PhiOptimizer.Steps,
+            ["validation_names"] = new JsonArray(trainer.ValidationCells.Select(c => (JsonNode)JsonValue.Create(c.Name)!).ToArray()),
             ["cell_names"] = new JsonArray(trainer.Cells.Select(c => (JsonNode)JsonValue.Create(c.Name)!).ToArray()),
             ["cell_steps"] = new JsonArray(trainer.Cells.Select(c => (JsonNode)JsonValue.Create(c.Optimizer.Steps)!).ToArray()),
             ["validation_steps"] = new JsonArray(trainer.ValidationCells.Select(c => (JsonNode)JsonValue.Create(c.Optimizer.Steps)!).ToArray()),
@@ -50,19 +51,39 @@ public sealed record TrainerCheckpoint(string Path, ModelInfo Info)
 
     internal void Restore(Trainer trainer)
     {
+        try { RestoreChecked(trainer); }
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
+        {
+            throw new InvalidDataException($"{Path}: not a usable training checkpoint ({e.Message})", e);
+        }
+    }
+
+    private void RestoreChecked(Trainer trainer)
+    {
         var (model, headerDoc, tensors) = SpikeModel.LoadWithState(Path);
         var header = headerDoc.RootElement.GetProperty("extra");
         var names = header.GetProperty("cell_names").EnumerateArray().Select(e => e.GetString()).ToList();
         if (!names.SequenceEqual(trainer.Cells.Select(c => c.Name)))
             throw new InvalidDataException($"{Path}: checkpoint was made for other training traces ({names.Count} traces, first '{names.FirstOrDefault()}'); remove it or drop --resume");
+        if (model.Recognition.Name != trainer.Recognition.Name || model.Recognition.OptionsJson != trainer.Recognition.OptionsJson)
+            throw new InvalidDataException($"{Path}: checkpoint holds a {model.Recognition.Name} network with other settings than this run's {trainer.Recognition.Name}; remove it or drop --resume");
+        var saved = header.GetProperty("options").Deserialize<TrainingOptions>()!;
+        if (saved with { MaxMinutes = 0, MaxIterations = 0, CheckpointEvery = 0, ValidateEvery = 0, Patience = 0 } !=
+            trainer.Options with { MaxMinutes = 0, MaxIterations = 0, CheckpointEvery = 0, ValidateEvery = 0, Patience = 0 })
+            throw new InvalidDataException($"{Path}: checkpoint was made with other training options ({saved}); resume with the same seed, samples, chunks and learning rates");
+        var validationNames = header.GetProperty("validation_names").EnumerateArray().Select(e => e.GetString()).ToList();
+        if (!validationNames.SequenceEqual(trainer.ValidationCells.Select(c => c.Name)))
+            throw new InvalidDataException($"{Path}: checkpoint was made with other validation traces; remove it or drop --resume");
         var byName = tensors.ToDictionary(t => t.Name);
-        float[] Get(string name) => byName.TryGetValue(name, out var t) ? t.Data : throw new InvalidDataException($"{Path}: checkpoint lacks '{name}'");
+        float[] Get(string name, int length) => byName.TryGetValue(name, out var t)
+            ? t.Data.Length == length ? t.Data : throw new InvalidDataException($"{Path}: '{name}' has {t.Data.Length} values, this run needs {length}")
+            : throw new InvalidDataException($"{Path}: checkpoint lacks '{name}'");
 
         var current = model.Recognition.Network.Parameters();
         for (int i = 0; i < trainer.Phi.Count; i++)
         {
             current[i].Data.CopyTo(trainer.Phi[i].Data, 0);
-            trainer.BestPhi[i] = (float[])Get($"state/best/{i}").Clone();
+            trainer.BestPhi[i] = (float[])Get($"state/best/{i}", trainer.Phi[i].Length).Clone();
         }
         RestoreAdam(Get, "state/phi", trainer.PhiOptimizer, header.GetProperty("phi_steps").GetInt32());
         var cellSteps = header.GetProperty("cell_steps").EnumerateArray().Select(e => e.GetInt32()).ToList();
@@ -71,7 +92,7 @@ public sealed record TrainerCheckpoint(string Path, ModelInfo Info)
             for (int c = 0; c < list.Count && c < steps.Count; c++)
             {
                 foreach (var (name, value) in list[c].Theta.NamedParameters())
-                    Get($"state/{group}/{c}/theta/{name}").CopyTo(value.Data, 0);
+                    Get($"state/{group}/{c}/theta/{name}", value.Length).CopyTo(value.Data, 0);
                 RestoreAdam(Get, $"state/{group}/{c}", list[c].Optimizer, steps[c]);
             }
         trainer.Iteration = header.GetProperty("iteration").GetInt32();
@@ -91,12 +112,12 @@ public sealed record TrainerCheckpoint(string Path, ModelInfo Info)
         }
     }
 
-    private static void RestoreAdam(Func<string, float[]> get, string prefix, Adam adam, int steps)
+    private static void RestoreAdam(Func<string, int, float[]> get, string prefix, Adam adam, int steps)
     {
         for (int i = 0; i < adam.FirstMoments.Count; i++)
         {
-            get($"{prefix}/adam_m/{i}").CopyTo(adam.FirstMoments[i], 0);
-            get($"{prefix}/adam_v/{i}").CopyTo(adam.SecondMoments[i], 0);
+            get($"{prefix}/adam_m/{i}", adam.FirstMoments[i].Length).CopyTo(adam.FirstMoments[i], 0);
+            get($"{prefix}/adam_v/{i}", adam.SecondMoments[i].Length).CopyTo(adam.SecondMoments[i], 0);
         }
         adam.RestoreSteps(steps);
     }

@@ -71,7 +71,8 @@ public sealed class ScfModelTests
         for (int t = 0; t < frames; t++) s[t] = rng.NextDouble() < 0.1 ? 1 : 0;
         var f = model.Simulate(theta, s, rng);
         // Direct: c_t = 0.8 c_{t-1} + s_t, mean = 1.2 c + 0.1; initial calcium from the first frames.
-        double init = Math.Max(0, ((f[0] + f[1] + f[2]) / 3.0 - 0.1) / 1.2), c = init, expected = 0;
+        // The held state h shows as α·h·γ^{t+1} in the first frames, so h = (f̄ − β) / (α·mean(γ, γ², γ³)).
+        double init = Math.Max(0, ((f[0] + f[1] + f[2]) / 3.0 - 0.1) / (1.2 * (0.8 + 0.64 + 0.512) / 3)), c = init, expected = 0;
         for (int t = 0; t < frames; t++)
         {
             c = 0.8 * c + s[t];

@@ -167,4 +167,20 @@ public sealed class ImportanceWeightedBoundTests
         var minus = theta.Clone(); minus[name].Data[0] -= h;
         return (ExactBound(k, plus, Logits) - ExactBound(k, minus, Logits)) / (2 * h);
     }
+
+    [Fact]
+    public void Vimco_NoSampleExplainsAChunk_GradientsStayFinite()
+    {
+        using var tape = new Tape();
+        var joint = Enumerable.Repeat(float.NegativeInfinity, 4 * 2).ToArray();
+        joint[1] = -3f; joint[3] = -2f; // chunk 1 has finite samples, chunk 0 none
+        var logJoint = Tensor.Parameter(joint, 4, 2);
+        var logQ = Tensor.Parameter(new float[8], 4, 2);
+        var bound = ImportanceWeightedBound.Vimco(logJoint, logQ, 10);
+        tape.Backward(bound.Surrogate);
+        Assert.True(double.IsNegativeInfinity(bound.BoundPerChunk[0]));
+        Assert.All(logJoint.Grad!, g => Assert.True(float.IsFinite(g)));
+        Assert.All(logQ.Grad!, g => Assert.True(float.IsFinite(g)));
+        Assert.Equal(0f, logQ.Grad![0]); // chunk 0 contributes nothing
+    }
 }

@@ -48,6 +48,17 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void Train_ResumeWithOtherSeed_RefusesNamingCheckpoint()
+    {
+        var data = new TrainingData(Data().Calcium);
+        var checkpoint = new TrainerCheckpoint(Path.Combine(folder, "c.ckpt"), new ModelInfo("t", "t", "t", 0, double.NaN));
+        new Trainer(new DeepSpike.Generative.ScfModel(), Network(), Small with { MaxIterations = 5 }).Train(data, checkpoint: checkpoint);
+        var other = new Trainer(new DeepSpike.Generative.ScfModel(), Network(), Small with { MaxIterations = 10, Seed = 99 });
+        var e = Assert.Throws<InvalidDataException>(() => other.Train(data, checkpoint: checkpoint, resume: true));
+        Assert.Contains("c.ckpt", e.Message);
+    }
+
+    [Fact]
     public void Train_Supervised_ReducesCrossEntropy()
     {
         var sim = Data();
