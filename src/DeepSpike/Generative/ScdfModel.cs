@@ -163,9 +163,8 @@ public sealed class ScdfModel : IGenerativeModel
     {
         if (p.Gamma.Length != Options.ArOrder) throw new ArgumentException($"expected {Options.ArOrder} AR coefficients, got {p.Gamma.Length}");
         p.Validate();
-        var roots = ArRoots(p.Gamma);
         var theta = new GenerativeParameters()
-            .Set("ar_root_logits", roots.Select(r => (float)Math.Log(r / (1 - r))).ToArray())
+            .Set(ArKernelParameters.ParameterName, ArKernelParameters.RootLogits(p.Gamma))
             .Set("log_kon", (float)Math.Log(p.KOn))
             .Set("koff_logit", (float)Math.Log(p.KOff / (1 - p.KOff)))
             .Set("log_hill", (float)Math.Log(p.Hill))
@@ -179,7 +178,7 @@ public sealed class ScdfModel : IGenerativeModel
 
     /// <summary>Physical values of <paramref name="theta"/>.</summary>
     public ScdfParameters ToPhysical(GenerativeParameters theta, double frameRateHz) => new(
-        Gamma: GammaValues(theta),
+        Gamma: ArKernelParameters.GammaValues(theta),
         KOn: Math.Exp(theta.Value("log_kon")),
         KOff: 1 / (1 + Math.Exp(-theta.Value("koff_logit"))),
         Hill: Math.Exp(theta.Value("log_hill")),
@@ -214,7 +213,7 @@ public sealed class ScdfModel : IGenerativeModel
         double gammaDecay = CalciumKernel.FromTau(tau, frameRateHz);
         double[] gamma = Options.ArOrder == 1
             ? [gammaDecay]
-            : FromRoots(gammaDecay, CalciumKernel.FromTau(Options.InitialTauRiseSeconds, frameRateHz));
+            : ArKernelParameters.FromRoots(gammaDecay, CalciumKernel.FromTau(Options.InitialTauRiseSeconds, frameRateHz));
         var unitGain = new ScdfParameters(gamma, kOn, kOff, Options.InitialHill, DyeTotal: 1, Alpha: 1, est.Baseline, est.NoiseSigma, est.SpikeRateHz);
         var response = DyeResponse(unitGain);
         // Fallback when the trace shows no excess variance or mean: the SCF estimates, which see only the
@@ -336,7 +335,7 @@ public sealed class ScdfModel : IGenerativeModel
     public IReadOnlyDictionary<string, double> Describe(GenerativeParameters theta, double frameRateHz)
     {
         var p = ToPhysical(theta, frameRateHz);
-        var roots = ArRoots(p.Gamma);
+        var roots = ArKernelParameters.Roots(p.Gamma);
         var d = new Dictionary<string, double>
         {
             ["tau_decay_s"] = CalciumKernel.ToTau(roots.Max(), frameRateHz),
@@ -359,44 +358,10 @@ public sealed class ScdfModel : IGenerativeModel
     /// <summary>Bound dye <c>[rows, T]</c> for spikes, from the given per-row state before the first frame (zero if null).</summary>
     private Tensor Dye(GenerativeParameters theta, Tensor spikes, Tensor? initialCalcium, Tensor? initialDye)
     {
-        var calcium = Ops.ArFilter(spikes, Gamma(theta), initialCalcium);
+        var calcium = Ops.ArFilter(spikes, ArKernelParameters.Gamma(theta), initialCalcium);
         return Ops.IndicatorBinding(calcium,
             Ops.Exp(theta["log_kon"]), Ops.Sigmoid(theta["koff_logit"]), Ops.Exp(theta["log_hill"]), Ops.Exp(theta["log_dye_total"]),
             initialDye);
-    }
-
-    /// <summary>γ as a differentiable tensor <c>[p]</c> from the root logits.</summary>
-    private Tensor Gamma(GenerativeParameters theta)
-    {
-        var roots = Ops.Sigmoid(theta["ar_root_logits"]);
-        if (Options.ArOrder == 1) return roots;
-        var r1 = Ops.SliceLast(roots, 0, 1);
-        var r2 = Ops.SliceLast(roots, 1, 1);
-        return Ops.ConcatLast([Ops.Add(r1, r2), Ops.Neg(Ops.Mul(r1, r2))]);
-    }
-
-    private static double[] GammaValues(GenerativeParameters theta)
-    {
-        var u = theta["ar_root_logits"].Data;
-        var r = u.Select(v => 1 / (1 + Math.Exp(-v))).ToArray();
-        return r.Length == 1 ? [r[0]] : FromRoots(r[0], r[1]);
-    }
-
-    private static double[] FromRoots(double r1, double r2) => [r1 + r2, -r1 * r2];
-
-    /// <summary>Real roots in (0, 1) of <c>z^p − γ_1 z^{p−1} − … − γ_p</c>.</summary>
-    private static double[] ArRoots(double[] gamma)
-    {
-        if (gamma.Length == 1)
-        {
-            if (!(gamma[0] > 0 && gamma[0] < 1)) throw new ArgumentOutOfRangeException(nameof(gamma), $"AR(1) coefficient must be in (0, 1), got {gamma[0]}");
-            return [gamma[0]];
-        }
-        double disc = gamma[0] * gamma[0] + 4 * gamma[1];
-        if (!(disc >= 0)) throw new ArgumentOutOfRangeException(nameof(gamma), $"AR(2) coefficients give complex roots (g1²+4g2 = {disc:G3})");
-        double r1 = (gamma[0] + Math.Sqrt(disc)) / 2, r2 = (gamma[0] - Math.Sqrt(disc)) / 2;
-        if (!(r1 < 1 && r2 > 0)) throw new ArgumentOutOfRangeException(nameof(gamma), $"AR(2) roots must lie in (0, 1) for a decaying kernel, got {r1:G4} and {r2:G4}");
-        return [r1, r2];
     }
 
     /// <summary>

@@ -59,9 +59,8 @@ public sealed class ScfModel : IGenerativeModel
     public GenerativeParameters FromPhysical(ScfParameters p, double frameRateHz)
     {
         if (p.Gamma.Length != Options.ArOrder) throw new ArgumentException($"expected {Options.ArOrder} AR coefficients, got {p.Gamma.Length}");
-        var roots = ArRoots(p.Gamma);
         var theta = new GenerativeParameters()
-            .Set("ar_root_logits", roots.Select(r => (float)Math.Log(r / (1 - r))).ToArray())
+            .Set(ArKernelParameters.ParameterName, ArKernelParameters.RootLogits(p.Gamma))
             .Set("log_alpha", (float)Math.Log(p.Alpha))
             .Set("log_delta", (float)Math.Log(p.Delta))
             .Set("beta", (float)p.Beta)
@@ -72,7 +71,7 @@ public sealed class ScfModel : IGenerativeModel
 
     /// <summary>Physical values of <paramref name="theta"/>.</summary>
     public ScfParameters ToPhysical(GenerativeParameters theta, double frameRateHz) => new(
-        Gamma: GammaValues(theta),
+        Gamma: ArKernelParameters.GammaValues(theta),
         Alpha: Math.Exp(theta.Value("log_alpha")),
         Delta: Math.Exp(theta.Value("log_delta")),
         Beta: theta.Value("beta"),
@@ -91,7 +90,7 @@ public sealed class ScfModel : IGenerativeModel
         double gammaDecay = CalciumKernel.FromTau(tau, frameRateHz);
         double[] gamma = Options.ArOrder == 1
             ? [gammaDecay]
-            : FromRoots(gammaDecay, CalciumKernel.FromTau(Options.InitialTauRiseSeconds, frameRateHz));
+            : ArKernelParameters.FromRoots(gammaDecay, CalciumKernel.FromTau(Options.InitialTauRiseSeconds, frameRateHz));
         // δ = 1 fixes the otherwise unidentified split of the amplitude between α and δ at the start.
         // For p = 2 a spike's peak is below δ·α, so scale α up by the kernel's peak deficit.
         double peak = Options.ArOrder == 1 ? 1 : KernelPeak(gamma);
@@ -108,7 +107,7 @@ public sealed class ScfModel : IGenerativeModel
         var beta = theta["beta"];
         var logSigma = theta["log_sigma"];
         var initial = InitialCalcium(theta, fluorescence, spikes.Length / frames);
-        var calcium = Ops.ArFilter(Ops.Mul(spikes, Ops.Exp(theta["log_delta"])), Gamma(theta), initial);
+        var calcium = Ops.ArFilter(Ops.Mul(spikes, Ops.Exp(theta["log_delta"])), ArKernelParameters.Gamma(theta), initial);
         var residual = Ops.Sub(Ops.Add(Ops.Mul(calcium, alpha), beta), fluorescence);
         var squares = Ops.Sum(Ops.Square(residual), -1);
         // −½ Σ r² / σ² − T ln σ − T ln √(2π)
@@ -119,7 +118,7 @@ public sealed class ScfModel : IGenerativeModel
     /// <inheritdoc/>
     public Tensor MeanFluorescence(GenerativeParameters theta, Tensor spikes)
     {
-        var calcium = Ops.ArFilter(Ops.Mul(spikes, Ops.Exp(theta["log_delta"])), Gamma(theta));
+        var calcium = Ops.ArFilter(Ops.Mul(spikes, Ops.Exp(theta["log_delta"])), ArKernelParameters.Gamma(theta));
         return Ops.Add(Ops.Mul(calcium, Ops.Exp(theta["log_alpha"])), theta["beta"]);
     }
 
@@ -137,7 +136,7 @@ public sealed class ScfModel : IGenerativeModel
     public IReadOnlyDictionary<string, double> Describe(GenerativeParameters theta, double frameRateHz)
     {
         var p = ToPhysical(theta, frameRateHz);
-        var roots = ArRoots(p.Gamma);
+        var roots = ArKernelParameters.Roots(p.Gamma);
         var d = new Dictionary<string, double>
         {
             ["tau_decay_s"] = CalciumKernel.ToTau(roots.Max(), frameRateHz),
@@ -151,40 +150,6 @@ public sealed class ScfModel : IGenerativeModel
         for (int j = 0; j < p.Gamma.Length; j++) d[$"gamma{j + 1}"] = p.Gamma[j];
         if (roots.Length == 2) d["tau_rise_s"] = CalciumKernel.ToTau(roots.Min(), frameRateHz);
         return d;
-    }
-
-    /// <summary>γ as a differentiable tensor <c>[p]</c> from the root logits.</summary>
-    private Tensor Gamma(GenerativeParameters theta)
-    {
-        var roots = Ops.Sigmoid(theta["ar_root_logits"]);
-        if (Options.ArOrder == 1) return roots;
-        var r1 = Ops.SliceLast(roots, 0, 1);
-        var r2 = Ops.SliceLast(roots, 1, 1);
-        return Ops.ConcatLast([Ops.Add(r1, r2), Ops.Neg(Ops.Mul(r1, r2))]);
-    }
-
-    private static double[] GammaValues(GenerativeParameters theta)
-    {
-        var u = theta["ar_root_logits"].Data;
-        var r = u.Select(v => 1 / (1 + Math.Exp(-v))).ToArray();
-        return r.Length == 1 ? [r[0]] : FromRoots(r[0], r[1]);
-    }
-
-    private static double[] FromRoots(double r1, double r2) => [r1 + r2, -r1 * r2];
-
-    /// <summary>Real roots in (0, 1) of <c>z^p − γ_1 z^{p−1} − … − γ_p</c>.</summary>
-    private static double[] ArRoots(double[] gamma)
-    {
-        if (gamma.Length == 1)
-        {
-            if (!(gamma[0] > 0 && gamma[0] < 1)) throw new ArgumentOutOfRangeException(nameof(gamma), $"AR(1) coefficient must be in (0, 1), got {gamma[0]}");
-            return [gamma[0]];
-        }
-        double disc = gamma[0] * gamma[0] + 4 * gamma[1];
-        if (disc < 0) throw new ArgumentOutOfRangeException(nameof(gamma), $"AR(2) coefficients give complex roots (g1²+4g2 = {disc:G3})");
-        double r1 = (gamma[0] + Math.Sqrt(disc)) / 2, r2 = (gamma[0] - Math.Sqrt(disc)) / 2;
-        if (!(r1 < 1 && r2 > 0)) throw new ArgumentOutOfRangeException(nameof(gamma), $"AR(2) roots must lie in (0, 1) for a decaying kernel, got {r1:G4} and {r2:G4}");
-        return [r1, r2];
     }
 
     /// <summary>Peak of the impulse response of the AR(2) kernel (1 for AR(1)).</summary>
@@ -207,7 +172,7 @@ public sealed class ScfModel : IGenerativeModel
         float alpha = MathF.Exp(theta.Value("log_alpha")), beta = theta.Value("beta");
         // A held state h leaves α·h·r_t above baseline at frame t, r_t the filter's response to it
         // (γ^{t+1} for AR(1)); divide the first frames' mean by the mean response, not by 1.
-        var gamma = GammaValues(theta);
+        var gamma = ArKernelParameters.GammaValues(theta);
         int head = Math.Min(3, frames);
         double response = 0, c1 = 1, c2 = 1;
         for (int t = 0; t < head; t++)
