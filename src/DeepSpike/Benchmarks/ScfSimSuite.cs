@@ -35,6 +35,8 @@ public static class ScfSimSuite
     public const double BinMs = SpikeMetrics.SimulatedBinMs;
 
     private static readonly double[] RatesHz = [0.6, 0.9, 1.1];
+    private const int WarmUpCalls = 40;
+    private static readonly TimeSpan WarmUpLimit = TimeSpan.FromSeconds(5);
 
     /// <summary>Runs the suite. <paramref name="train"/> wraps each training run (for progress display).</summary>
     public static SuiteReport Run(ScfSimSuiteOptions options, IReadOnlyList<ISpikeInferenceMethod> baselines, Action<string> log,
@@ -88,7 +90,10 @@ public static class ScfSimSuite
         try
         {
             count = Math.Min(count, traces.Count);
-            method.Infer(traces.Traces[0], traces.FrameRateHz, 0); // warm-up: JIT
+            // Warm-up: tiered compilation promotes a method after ~30 calls; time the steady state a long
+            // run sees, but spend at most a few seconds on slow methods.
+            var warm = Stopwatch.StartNew();
+            for (int i = 0; i < WarmUpCalls && warm.Elapsed < WarmUpLimit; i++) method.Infer(traces.Traces[i % count], traces.FrameRateHz, i);
             var watch = Stopwatch.StartNew();
             for (int i = 0; i < count; i++) method.Infer(traces.Traces[i], traces.FrameRateHz, i);
             return watch.Elapsed.TotalMilliseconds / count;
