@@ -31,7 +31,7 @@ internal static class BenchCommand
         var trainSeconds = new Option<double>("--train-seconds") { Description = "How long to measure training throughput", DefaultValueFactory = _ => 15 };
         var model = new Option<string?>("--model") { Description = "Model file (default: the built-in model)" };
         var threads = CommonOptions.Threads();
-        var command = new Command("speed", "DS-F inference time per trace (1 thread and all threads) and training iterations/s") { traces, frames, trainSeconds, model, threads };
+        var command = new Command("speed", "Inference time per trace (1 thread and all threads) and DS-F training iterations/s") { traces, frames, trainSeconds, model, threads };
         command.SetAction(r => CliRunner.Run(null, () =>
         {
             int all = r.GetValue(threads) ?? Environment.ProcessorCount;
@@ -56,9 +56,11 @@ internal static class BenchCommand
             double itPerSec = MeasureTraining(spikeModel.FrameRateHz, r.GetValue(trainSeconds));
 
             var table = new Table().AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
-            table.AddRow($"DS-F inference, 1 thread, per {t}-frame trace", $"{msPerTrace1:F2} ms");
-            table.AddRow($"DS-F inference, {all} threads, {set.Count} traces × {t} frames", $"{allSeconds:F2} s ({allSeconds * 1000 / set.Count:F2} ms/trace)");
-            table.AddRow($"training (K=64, 8 chunks × 400 frames), {all} threads", $"{itPerSec:F1} it/s");
+            string network = spikeModel.Recognition.Name == "dsf" ? "DS-F" : spikeModel.Recognition.Name;
+            table.AddRow($"{network} inference, 1 thread, per {t}-frame trace", $"{msPerTrace1:F2} ms");
+            table.AddRow($"{network} inference, {all} threads, {set.Count} traces × {t} frames", $"{allSeconds:F2} s ({allSeconds * 1000 / set.Count:F2} ms/trace)");
+            var defaults = new TrainingOptions();
+            table.AddRow($"DS-F training (K={defaults.Samples}, {defaults.ChunksPerBatch} chunks × {defaults.ChunkFrames} frames), {all} threads", $"{itPerSec:F1} it/s");
             AnsiConsole.Write(table);
             Console.WriteLine($"network: {spikeModel.Recognition.Name}, {spikeModel.Recognition.Network.ParameterCount} parameters; {Environment.ProcessorCount} cores; Vector512 accelerated: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}");
             return 0;
