@@ -47,6 +47,7 @@ public static class Oasis
     /// </remarks>
     /// <exception cref="ArgumentException">Empty, non-finite or constant trace; a trace shorter than
     /// <see cref="OasisEstimation.MinFrames"/> when something must be estimated; or invalid options.</exception>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static DeconvolutionResult Deconvolve(ReadOnlySpan<float> fluorescence, OasisOptions? options = null)
     {
         var o = (options ?? new OasisOptions()).Validate();
@@ -79,11 +80,11 @@ public static class Oasis
                 break;
         }
 
-        var calcium = new double[y.Length];
-        var spikes = new double[y.Length];
+        var calcium = new float[y.Length];
+        var spikes = new float[y.Length];
         solver.Materialize(calcium, spikes);
         return new DeconvolutionResult(
-            ToFloat(calcium), ToFloat(spikes), baseline, (double[])ar.Clone(), lambda,
+            calcium, spikes, baseline, (double[])ar.Clone(), lambda,
             o.Lambda is null ? sigma : double.NaN);
     }
 
@@ -91,6 +92,7 @@ public static class Oasis
     private const int BaselineSample = 2048;
 
     /// <summary>OASIS's starting baseline: the 15th percentile of the trace (of an evenly strided sample of it).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static double InitialBaseline(double[] y)
     {
         int stride = Math.Max(1, y.Length / BaselineSample);
@@ -98,6 +100,4 @@ public static class Oasis
         for (int i = 0; i < sample.Length; i++) sample[i] = y[i * stride];
         return OrderStatistics.Percentile(sample, 15);
     }
-
-    private static float[] ToFloat(double[] x) => VectorMath.ToSingle(x);
 }

@@ -25,15 +25,20 @@ namespace DeepSpike.Baselines;
 internal sealed class OasisAr1Solver : OasisSolver
 {
     private readonly double _gamma;
-    private Pool[] _pools, _kept;
-    private int _count, _keptCount;
+    // Three rented buffers: the last solve (_pools), the latest kept lower solve (_kept) and the first, lowest
+    // kept solve (_floor) may share buffers; a solve writes into one that holds neither kept solve.
+    private Pool[][] _buffers;
+    private Pool[] _pools, _kept, _floor;
+    private int _count, _keptCount, _floorCount;
     private double _shift, _boundaryLambda, _keptShift = double.PositiveInfinity, _keptBoundaryLambda;
+    private double _floorShift = double.PositiveInfinity, _floorBoundaryLambda;
 
     public OasisAr1Solver(double[] y, double gamma, double minSpikeSize) : base(y, [gamma], minSpikeSize)
     {
         _gamma = gamma;
-        _pools = ArrayPool<Pool>.Shared.Rent(y.Length);
-        _kept = ArrayPool<Pool>.Shared.Rent(y.Length);
+        _buffers = [ArrayPool<Pool>.Shared.Rent(y.Length), ArrayPool<Pool>.Shared.Rent(y.Length), ArrayPool<Pool>.Shared.Rent(y.Length)];
+        _pools = _buffers[0];
+        _kept = _floor = [];
     }
 
     /// <summary>Frames <c>[Start, Start + Length)</c> with first value <c>Numerator / Weight</c> at the solve's shift.</summary>
@@ -53,20 +58,29 @@ internal sealed class OasisAr1Solver : OasisSolver
     public override SolveSums Solve(double shift, double boundaryLambda)
     {
         var y = Y;
-        var pools = _pools;
+        Pool[] pools = _buffers[0];
+        foreach (var buffer in _buffers)
+            if (!ReferenceEquals(buffer, _kept) && !ReferenceEquals(buffer, _floor)) { pools = buffer; break; }
+        _pools = pools;
         double g = _gamma, sMin = MinSpikeSize;
         int n = y.Length, next = 0;
         // The newest pool ("top") lives in locals, pools[0..count) below it: most frames only touch the top.
         int count = 0, topStart = 0, topLength = 0;
         double topNumerator = 0, topWeight = 1, topDecay = 1, topOnes = 0, topEdge = 0;
         bool hasTop = false;
-        if (_keptCount > 0 && shift >= _keptShift)
+        // Restart from the latest kept solve below this shift, else from the lowest one.
+        bool fromKept = _keptCount > 0 && shift >= _keptShift;
+        bool fromFloor = !fromKept && _floorCount > 0 && shift >= _floorShift;
+        if (fromKept || fromFloor)
         {
+            var source = fromKept ? _kept : _floor;
+            int sourceCount = fromKept ? _keptCount : _floorCount;
             // Shift all kept pools but the last and re-merge them; rebuild the last from its frames.
-            double dShift = _keptShift - shift, dBoundary = _keptBoundaryLambda - boundaryLambda;
-            for (int j = 0; j < _keptCount - 1; j++)
+            double dShift = (fromKept ? _keptShift : _floorShift) - shift;
+            double dBoundary = (fromKept ? _keptBoundaryLambda : _floorBoundaryLambda) - boundaryLambda;
+            for (int j = 0; j < sourceCount - 1; j++)
             {
-                ref Pool k = ref _kept[j];
+                ref Pool k = ref source[j];
                 if (hasTop) pools[count++] = new Pool { Numerator = topNumerator, Weight = topWeight, Decay = topDecay, Ones = topOnes, Edge = topEdge, Start = topStart, Length = topLength };
                 (topNumerator, topWeight, topDecay, topOnes, topEdge, topStart, topLength) =
                     (k.Numerator + dShift * k.Ones + dBoundary * k.Edge, k.Weight, k.Decay, k.Ones, k.Edge, k.Start, k.Length);
@@ -87,9 +101,19 @@ internal sealed class OasisAr1Solver : OasisSolver
                     count--;
                 }
             }
-            next = _kept[_keptCount - 1].Start;
+            next = source[sourceCount - 1].Start;
         }
-        for (int t = next; t < n; t++)
+        int start = next;
+        if (!hasTop && start < n - 1)
+        {
+            (topNumerator, topWeight, topDecay, topOnes, topEdge, topStart, topLength) = (y[start] - shift, 1, g, 1, 0, start, 1);
+            hasTop = true;
+            start++;
+        }
+        if (hasTop && start < n - 1)
+            start = InteriorFrames(start, shift, ref count, ref topNumerator, ref topWeight, ref topDecay, ref topOnes, ref topEdge, ref topStart, ref topLength);
+        // The last frame (and any frame before a top exists), which carries the boundary penalty.
+        for (int t = start; t < n; t++)
         {
             double edge = t == n - 1 ? g : 0;
             double v = y[t] - shift - boundaryLambda * edge;
@@ -132,12 +156,86 @@ internal sealed class OasisAr1Solver : OasisSolver
         return Sums();
     }
 
+    /// <summary>
+    /// The frame loop of <see cref="Solve"/> for frames <c>[start, T−1)</c> (edge weight 0), with a top pool
+    /// already in the locals; the pool below the top is cached as its merge threshold. Returns T − 1.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int InteriorFrames(int start, double shift, ref int countRef, ref double topNumeratorRef, ref double topWeightRef,
+        ref double topDecayRef, ref double topOnesRef, ref double topEdgeRef, ref int topStartRef, ref int topLengthRef)
+    {
+        var y = Y;
+        int end = y.Length - 1, count = countRef, topStart = topStartRef, topLength = topLengthRef;
+        double g = _gamma, sMin = MinSpikeSize;
+        double topNumerator = topNumeratorRef, topWeight = topWeightRef, topDecay = topDecayRef, topOnes = topOnesRef, topEdge = topEdgeRef;
+        ref double yRef = ref MemoryMarshal.GetArrayDataReference(y);
+        ref Pool poolRef = ref MemoryMarshal.GetArrayDataReference(_pools);
+        System.Diagnostics.Debug.Assert(_pools.Length >= y.Length && start >= 1 && end < y.Length);
+        // The merge test against the pool below is prevThreshold·W_top > N_top·prevWeight; with no pool
+        // below, −∞ never merges.
+        double prevThreshold = double.NegativeInfinity, prevWeight = 1;
+        if (count > 0)
+        {
+            ref Pool p = ref Unsafe.Add(ref poolRef, count - 1);
+            (prevThreshold, prevWeight) = (p.Numerator * p.Decay + sMin * p.Weight, p.Weight);
+        }
+        for (int t = start; t < end; t++)
+        {
+            double v = Unsafe.Add(ref yRef, t) - shift;
+            if (topNumerator * topDecay + sMin * topWeight > v * topWeight)
+            {
+                double decay = topDecay;
+                topNumerator += decay * v;
+                topWeight += decay * decay;
+                topOnes += decay;
+                topDecay = decay * g;
+                topLength++;
+                while (prevThreshold * topWeight > topNumerator * prevWeight)
+                {
+                    ref Pool prev = ref Unsafe.Add(ref poolRef, count - 1);
+                    double d = prev.Decay;
+                    topNumerator = prev.Numerator + d * topNumerator;
+                    topWeight = prev.Weight + d * d * topWeight;
+                    topOnes = prev.Ones + d * topOnes;
+                    topEdge = prev.Edge + d * topEdge;
+                    topDecay = d * topDecay;
+                    topStart = prev.Start;
+                    topLength += prev.Length;
+                    count--;
+                    if (count > 0)
+                    {
+                        ref Pool p = ref Unsafe.Add(ref poolRef, count - 1);
+                        (prevThreshold, prevWeight) = (p.Numerator * p.Decay + sMin * p.Weight, p.Weight);
+                    }
+                    else (prevThreshold, prevWeight) = (double.NegativeInfinity, 1);
+                }
+                continue;
+            }
+            ref Pool pushed = ref Unsafe.Add(ref poolRef, count++);
+            pushed.Numerator = topNumerator; pushed.Weight = topWeight; pushed.Decay = topDecay;
+            pushed.Ones = topOnes; pushed.Edge = topEdge; pushed.Start = topStart; pushed.Length = topLength;
+            (prevThreshold, prevWeight) = (topNumerator * topDecay + sMin * topWeight, topWeight);
+            (topNumerator, topWeight, topDecay, topOnes, topEdge, topStart, topLength) = (v, 1, g, 1, 0, t, 1);
+        }
+        (countRef, topNumeratorRef, topWeightRef, topDecayRef, topOnesRef, topEdgeRef, topStartRef, topLengthRef) =
+            (count, topNumerator, topWeight, topDecay, topOnes, topEdge, topStart, topLength);
+        return end;
+    }
+
     public override void KeepAsLowerBound()
     {
-        Array.Copy(_pools, _kept, _count);
+        // No copy: the next solve writes into another buffer.
+        _kept = _pools;
         _keptCount = _count;
         _keptShift = _shift;
         _keptBoundaryLambda = _boundaryLambda;
+        if (_floorCount == 0)
+        {
+            _floor = _pools;
+            _floorCount = _count;
+            _floorShift = _shift;
+            _floorBoundaryLambda = _boundaryLambda;
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -159,12 +257,33 @@ internal sealed class OasisAr1Solver : OasisSolver
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override void Materialize(Span<float> calcium, Span<float> spikes)
+    {
+        // The same values as the double overload, rounded once.
+        double g = _gamma, previous = 0;
+        spikes.Clear();
+        for (int j = 0; j < _count; j++)
+        {
+            ref Pool p = ref _pools[j];
+            double value = Value(j);
+            if (j > 0) spikes[p.Start] = (float)Math.Max(0, value - g * previous);
+            int end = p.Start + p.Length;
+            for (int t = p.Start; t < end; t++)
+            {
+                calcium[t] = (float)value;
+                previous = value;
+                value *= g;
+            }
+        }
+    }
+
     public override void Dispose()
     {
-        if (_pools.Length > 0) ArrayPool<Pool>.Shared.Return(_pools);
-        if (_kept.Length > 0) ArrayPool<Pool>.Shared.Return(_kept);
-        _pools = _kept = [];
-        _count = _keptCount = 0;
+        foreach (var buffer in _buffers) ArrayPool<Pool>.Shared.Return(buffer);
+        _buffers = [];
+        _pools = _kept = _floor = [];
+        _count = _keptCount = _floorCount = 0;
     }
 
     /// <summary>Pool j's first calcium value, clamped at 0 (first pool) or below s_min (later pools).</summary>

@@ -1,5 +1,7 @@
 using DeepSpike.Preprocessing;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace DeepSpike.Baselines;
 
@@ -89,13 +91,7 @@ public static class OasisEstimation
         int kHigh = (int)Math.Ceiling(NoiseBandHigh * segment) - 1;
         if (kHigh < kLow) throw new ArgumentException($"trace has {y.Length} frames: too short for a noise estimate");
 
-        var window = new double[segment];
-        double windowPower = 0;
-        for (int n = 0; n < segment; n++)
-        {
-            window[n] = 0.5 - 0.5 * Math.Cos(2 * Math.PI * n / segment);
-            windowPower += window[n] * window[n];
-        }
+        var (window, windowPower) = HannWindow(segment);
         // |X_k|² summed over segments, per band bin; Pxx_k / 2 = |X_k|² / Σw² for one-sided bins.
         var power = new double[kHigh - kLow + 1];
         if (System.Numerics.BitOperations.IsPow2(segment))
@@ -121,11 +117,12 @@ public static class OasisEstimation
         int lags = order + extraLags;
         int n = y.Length;
         double mean = VectorMath.Sum(y) / n;
-        var centred = new double[n];
-        for (int t = 0; t < n; t++) centred[t] = y[t] - mean;
+        var rented = System.Buffers.ArrayPool<double>.Shared.Rent(n);
+        var centred = rented.AsSpan(0, n);
+        for (int t = 0; t < centred.Length; t++) centred[t] = y[t] - mean;
         var acov = new double[lags + 1];
-        for (int k = 0; k <= lags && k < n; k++)
-            acov[k] = VectorMath.Dot(centred.AsSpan(k), centred.AsSpan(0, n - k)) / n;
+        Autocovariance(centred, acov);
+        System.Buffers.ArrayPool<double>.Shared.Return(rented);
 
         // Normal equations of the (lags × order) system A γ = a_{1..lags}, A_ij = a_|i−j| − σ² δ_ij.
         double noiseVariance = noiseSigma * noiseSigma;
@@ -161,6 +158,59 @@ public static class OasisEstimation
         return [d + r, -d * r];
     }
 
+    /// <summary><c>acov[k] = (1/T) Σ_{t≥k} x_t x_{t−k}</c> (0 for k ≥ T), four lags per pass over x.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Autocovariance(ReadOnlySpan<double> x, double[] acov)
+    {
+        int n = x.Length;
+        ref double r = ref MemoryMarshal.GetReference(x);
+        for (int k0 = 0; k0 < acov.Length; k0 += 4)
+        {
+            if (!Vector256.IsHardwareAccelerated || k0 + 4 > acov.Length || n < k0 + 3 + 16)
+            {
+                for (int k = k0; k < acov.Length; k++)
+                    acov[k] = k < n ? VectorMath.Dot(x[k..], x[..(n - k)]) / n : 0;
+                break;
+            }
+            // Lags k0..k0+3 together: frames t < start per lag by hand, then 8 frames per step.
+            int start = k0 + 3;
+            double s0 = 0, s1 = 0, s2 = 0;
+            for (int t = k0; t < start; t++)
+            {
+                s0 += x[t] * x[t - k0];
+                if (t >= k0 + 1) s1 += x[t] * x[t - k0 - 1];
+                if (t >= k0 + 2) s2 += x[t] * x[t - k0 - 2];
+            }
+            Vector256<double> a0 = default, a1 = default, a2 = default, a3 = default;
+            Vector256<double> b0 = default, b1 = default, b2 = default, b3 = default;
+            int i = start;
+            for (; i <= n - 8; i += 8)
+            {
+                var v = Vector256.LoadUnsafe(ref r, (nuint)i);
+                var w = Vector256.LoadUnsafe(ref r, (nuint)(i + 4));
+                nuint j = (nuint)(i - k0);
+                a0 += v * Vector256.LoadUnsafe(ref r, j);
+                b0 += w * Vector256.LoadUnsafe(ref r, j + 4);
+                a1 += v * Vector256.LoadUnsafe(ref r, j - 1);
+                b1 += w * Vector256.LoadUnsafe(ref r, j + 3);
+                a2 += v * Vector256.LoadUnsafe(ref r, j - 2);
+                b2 += w * Vector256.LoadUnsafe(ref r, j + 2);
+                a3 += v * Vector256.LoadUnsafe(ref r, j - 3);
+                b3 += w * Vector256.LoadUnsafe(ref r, j + 1);
+            }
+            double c0 = Vector256.Sum(a0 + b0), c1 = Vector256.Sum(a1 + b1), c2 = Vector256.Sum(a2 + b2), c3 = Vector256.Sum(a3 + b3);
+            for (; i < n; i++)
+            {
+                double v = x[i];
+                c0 += v * x[i - k0]; c1 += v * x[i - k0 - 1]; c2 += v * x[i - k0 - 2]; c3 += v * x[i - k0 - 3];
+            }
+            acov[k0] = (s0 + c0) / n;
+            acov[k0 + 1] = (s1 + c1) / n;
+            acov[k0 + 2] = (s2 + c2) / n;
+            acov[k0 + 3] = c3 / n;
+        }
+    }
+
     private static double ClampRoot(double root) => root > 1 ? RootAboveOne : root < 0 ? RootBelowZero : root;
 
     private static double GeometricMean(double[] values)
@@ -170,34 +220,85 @@ public static class OasisEstimation
         return Math.Exp(logSum / values.Length);
     }
 
+    /// <summary>The last periodic Hann window built and its power Σw² (traces mostly share one segment length).</summary>
+    /// <remarks>A reference, so that threads sharing it never see a torn pair.</remarks>
+    private static Tuple<double[], double>? _hann;
+
+    private static (double[] Window, double Power) HannWindow(int segment)
+    {
+        if (_hann is { } cached && cached.Item1.Length == segment) return (cached.Item1, cached.Item2);
+        var window = new double[segment];
+        double windowPower = 0;
+        for (int n = 0; n < segment; n++)
+        {
+            window[n] = 0.5 - 0.5 * Math.Cos(2 * Math.PI * n / segment);
+            windowPower += window[n] * window[n];
+        }
+        _hann = Tuple.Create(window, windowPower);
+        return (window, windowPower);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void AccumulateFft(double[] y, double[] window, int segments, int step, int kLow, double[] power)
     {
         int size = window.Length;
         var fft = Fft.ForSize(size);
+        var reversal = fft.BitReversal;
         var re = new double[size];
         var im = new double[size];
         // Two real segments per complex transform: x in the real part, x' in the imaginary part, then
-        // X_k = (Z_k + conj Z_{N−k}) / 2 and X'_k = (Z_k − conj Z_{N−k}) / 2i.
+        // X_k = (Z_k + conj Z_{N−k}) / 2 and X'_k = (Z_k − conj Z_{N−k}) / 2i. Segments are loaded in
+        // bit-reversed order, so the transform needs no reordering pass.
+        bool vector = Vector256.IsHardwareAccelerated && size >= 8;
         for (int s = 0; s < segments; s += 2)
         {
             bool pair = s + 1 < segments;
-            LoadSegment(y.AsSpan(s * step, size), window, re);
-            if (pair) LoadSegment(y.AsSpan((s + 1) * step, size), window, im);
-            else Array.Clear(im);
-            fft.Forward(re, im);
+            if (vector)
+            {
+                // Natural-order load, decimation in frequency: bin k ends up at reversal[k].
+                LoadSegment(y.AsSpan(s * step, size), window, re);
+                if (pair) LoadSegment(y.AsSpan((s + 1) * step, size), window, im);
+                else Array.Clear(im);
+                fft.ForwardToBitReversed(re, im);
+            }
+            else
+            {
+                LoadSegmentReversed(y.AsSpan(s * step, size), window, reversal, re);
+                if (pair) LoadSegmentReversed(y.AsSpan((s + 1) * step, size), window, reversal, im);
+                else Array.Clear(im);
+                fft.ForwardBitReversed(re, im);
+            }
+            // |X_k|² + |X'_k|² = (|Z_k|² + |Z_{N−k}|²) / 2 when both segments are present.
             for (int j = 0; j < power.Length; j++)
             {
                 int k = kLow + j, m = size - k;
-                double xr = (re[k] + re[m]) / 2, xi = (im[k] - im[m]) / 2;
-                power[j] += xr * xr + xi * xi;
+                int pk = vector ? reversal[k] : k, pm = vector ? reversal[m] : m;
+                double rk = re[pk], ik = im[pk], rm = re[pm], im2 = im[pm];
                 if (pair)
                 {
-                    double zr = (im[k] + im[m]) / 2, zi = (re[m] - re[k]) / 2;
-                    power[j] += zr * zr + zi * zi;
+                    power[j] += (rk * rk + ik * ik + rm * rm + im2 * im2) / 2;
+                }
+                else
+                {
+                    double xr = (rk + rm) / 2, xi = (ik - im2) / 2;
+                    power[j] += xr * xr + xi * xi;
                 }
             }
         }
+    }
+
+    /// <summary>Segment minus its mean, times the window, stored at bit-reversed positions.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void LoadSegmentReversed(ReadOnlySpan<double> segment, double[] window, int[] reversal, double[] output)
+    {
+        double mean = VectorMath.Sum(segment) / segment.Length;
+        ref double w = ref MemoryMarshal.GetArrayDataReference(window);
+        ref int r = ref MemoryMarshal.GetArrayDataReference(reversal);
+        ref double o = ref MemoryMarshal.GetArrayDataReference(output);
+        ref double x = ref MemoryMarshal.GetReference(segment);
+        System.Diagnostics.Debug.Assert(window.Length == segment.Length && reversal.Length == segment.Length && output.Length == segment.Length);
+        for (int n = 0; n < segment.Length; n++)
+            Unsafe.Add(ref o, Unsafe.Add(ref r, n)) = (Unsafe.Add(ref x, n) - mean) * Unsafe.Add(ref w, n);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -226,6 +327,17 @@ public static class OasisEstimation
     private static void LoadSegment(ReadOnlySpan<double> segment, double[] window, Span<double> output)
     {
         double mean = VectorMath.Sum(segment) / segment.Length;
-        for (int n = 0; n < segment.Length; n++) output[n] = (segment[n] - mean) * window[n];
+        int n = segment.Length, i = 0;
+        if (window.Length < n || output.Length < n) throw new ArgumentException("window and output must cover the segment");
+        ref double x = ref MemoryMarshal.GetReference(segment);
+        ref double w = ref MemoryMarshal.GetArrayDataReference(window);
+        ref double o = ref MemoryMarshal.GetReference(output);
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var m = Vector256.Create(mean);
+            for (; i <= n - 4; i += 4)
+                ((Vector256.LoadUnsafe(ref x, (nuint)i) - m) * Vector256.LoadUnsafe(ref w, (nuint)i)).StoreUnsafe(ref o, (nuint)i);
+        }
+        for (; i < n; i++) Unsafe.Add(ref o, i) = (Unsafe.Add(ref x, i) - mean) * Unsafe.Add(ref w, i);
     }
 }

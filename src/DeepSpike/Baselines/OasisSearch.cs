@@ -33,9 +33,13 @@ internal sealed class OasisSearch
     /// <summary>Fraction of the target RSS that a step aims at while no solve above the target is known.</summary>
     public const double FirstStepAim = 0.98;
 
+    /// <summary>Relative distance of the RSS from its target within which a step also updates λ on the last frames.</summary>
+    public const double BoundaryUpdateBand = 0.05;
+
     private readonly OasisSolver _solver;
     private readonly int _n;
-    private readonly double _sumY, _sumYY, _range, _w;
+    private readonly double _sumY, _sumYY, _w;
+    private double _range = double.NaN; // max − min of y, computed when a baseline search first needs it
 
     public OasisSearch(OasisSolver solver)
     {
@@ -44,9 +48,6 @@ internal sealed class OasisSearch
         _n = y.Length;
         _sumY = VectorMath.Sum(y);
         _sumYY = VectorMath.Dot(y, y);
-        double min = double.PositiveInfinity, max = double.NegativeInfinity;
-        foreach (double v in y) { min = Math.Min(min, v); max = Math.Max(max, v); }
-        _range = max - min;
         _w = solver.InteriorWeight;
     }
 
@@ -54,8 +55,15 @@ internal sealed class OasisSearch
     public SolveSums SolveAt(double baseline, double lambda) => _solver.Solve(baseline + lambda * _w, lambda);
 
     /// <summary>λ fixed, b the joint optimum: <c>b = mean(y − c(b))</c>; <c>ψ(b) = b − mean(y − c)</c> is non-decreasing.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public double FitBaseline(double lambda, double initialBaseline)
     {
+        if (double.IsNaN(_range))
+        {
+            double min = double.PositiveInfinity, max = double.NegativeInfinity;
+            foreach (double v in _solver.Y) { if (v < min) min = v; if (v > max) max = v; }
+            _range = max - min;
+        }
         double tolerance = 1e-10 * (_range + double.Epsilon);
         double b = initialBaseline, solved = b, lo = double.NegativeInfinity, hi = double.PositiveInfinity;
         for (int iteration = 0; iteration < MaxIterations; iteration++)
@@ -73,6 +81,7 @@ internal sealed class OasisSearch
     }
 
     /// <summary>b fixed; λ ≥ 0 with <c>‖y − b − c‖² = threshold</c> (0 if λ = 0 already exceeds it).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public double FitLambda(double baseline, double threshold)
     {
         double lambda = 0, solved = 0, lo = 0, hi = double.PositiveInfinity;
@@ -100,6 +109,7 @@ internal sealed class OasisSearch
     /// Falls back to λ = 0 with b fitted when the constraint would need λ &lt; 0 (σ²T below even the
     /// unpenalised residual).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public PenaltyFit FitLambdaAndBaseline(double threshold, double initialBaseline, double noiseSigma)
     {
         double phi = initialBaseline, boundaryLambda = 0, solvedPhi = phi, solvedLambda = 0;
@@ -124,6 +134,13 @@ internal sealed class OasisSearch
             }
             if (rss < threshold) { lo = phi; _solver.KeepAsLowerBound(); }
             else hi = phi;
+            if (Math.Abs(rss - threshold) <= BoundaryUpdateBand * threshold && Math.Abs(lambda - boundaryLambda) > LagTolerance * noiseSigma)
+            {
+                // Near the root the implied λ is close to its final value: move the last frames' λ there now
+                // rather than after convergence (a slightly different function, so a fresh bracket).
+                boundaryLambda = lambda;
+                (lo, hi) = (double.NegativeInfinity, double.PositiveInfinity);
+            }
             // r is centred, so with v = u − ū: r·v = r·u and ‖v‖² = Σu² − (Σu)²/T.
             double rv = sums.YU - b * sums.U - sums.CU;
             double vv = Math.Max(0, sums.UU - sums.U * sums.U / _n);

@@ -55,6 +55,16 @@ internal abstract class OasisSolver : IDisposable
     /// <summary>Writes c and <c>s_t</c> of the last solve (s is 0 inside pools and at frame 0).</summary>
     public abstract void Materialize(Span<double> calcium, Span<double> spikes);
 
+    /// <summary>As <see cref="Materialize(Span{double}, Span{double})"/>, each value rounded to single precision.</summary>
+    public virtual void Materialize(Span<float> calcium, Span<float> spikes)
+    {
+        var c = new double[calcium.Length];
+        var s = new double[spikes.Length];
+        Materialize(c, s);
+        for (int t = 0; t < c.Length; t++) calcium[t] = (float)c[t];
+        for (int t = 0; t < s.Length; t++) spikes[t] = (float)s[t];
+    }
+
     /// <summary>Returns rented storage; the solver must not be used afterwards.</summary>
     public virtual void Dispose() { }
 

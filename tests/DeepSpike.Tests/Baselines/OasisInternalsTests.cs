@@ -1,0 +1,73 @@
+using DeepSpike.Baselines;
+
+namespace DeepSpike.Tests.Baselines;
+
+public sealed class OasisInternalsTests
+{
+    [Theory]
+    [InlineData(8)]
+    [InlineData(64)]
+    [InlineData(256)]
+    public void Fft_BothOrderings_MatchADirectDft(int n)
+    {
+        var rng = new Random(n);
+        var re = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var im = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var fft = Fft.ForSize(n);
+        var (re1, im1) = ((double[])re.Clone(), (double[])im.Clone());
+        fft.Forward(re1, im1);
+        var (re2, im2) = ((double[])re.Clone(), (double[])im.Clone());
+        fft.ForwardToBitReversed(re2, im2);
+        for (int k = 0; k < n; k++)
+        {
+            double xr = 0, xi = 0;
+            for (int t = 0; t < n; t++)
+            {
+                double angle = -2 * Math.PI * k * t / n;
+                xr += re[t] * Math.Cos(angle) - im[t] * Math.Sin(angle);
+                xi += re[t] * Math.Sin(angle) + im[t] * Math.Cos(angle);
+            }
+            Assert.Equal(xr, re1[k], 9);
+            Assert.Equal(xi, im1[k], 9);
+            Assert.Equal(xr, re2[fft.BitReversal[k]], 9);
+            Assert.Equal(xi, im2[fft.BitReversal[k]], 9);
+        }
+    }
+
+    [Fact]
+    public void Ar1Solver_RestartsFromKeptSolves_MatchFreshSolves()
+    {
+        var rng = new Random(5);
+        var y = new double[3000];
+        double c = 0;
+        for (int t = 0; t < y.Length; t++)
+        {
+            c = 0.95 * c + (rng.NextDouble() < 0.02 ? 1 + rng.NextDouble() : 0);
+            y[t] = c + 0.2 * (rng.NextDouble() - 0.5);
+        }
+        // Shifts climbing and falling back: restarts from the latest kept solve, from the lowest, and from scratch.
+        double[] shifts = [-0.3, -0.1, 0.05, -0.2, 0.1, -0.05, 0.2, -0.4, 0.0];
+        using var warm = new OasisAr1Solver(y, 0.95, 0);
+        foreach (double shift in shifts)
+        {
+            var sums = warm.Solve(shift, 0.5);
+            if (shift < 0.1) warm.KeepAsLowerBound();
+            using var fresh = new OasisAr1Solver(y, 0.95, 0);
+            var expected = fresh.Solve(shift, 0.5);
+            Assert.Equal(expected.C, sums.C, 8);
+            Assert.Equal(expected.CC, sums.CC, 8);
+            Assert.Equal(expected.UU, sums.UU, 8);
+            var (c1, s1, c2, s2) = (new double[y.Length], new double[y.Length], new double[y.Length], new double[y.Length]);
+            warm.Materialize(c1, s1);
+            fresh.Materialize(c2, s2);
+            for (int t = 0; t < y.Length; t++) Assert.Equal(c2[t], c1[t], 9);
+            var (f1, g1) = (new float[y.Length], new float[y.Length]);
+            warm.Materialize(f1, g1);
+            for (int t = 0; t < y.Length; t++)
+            {
+                Assert.Equal((float)c1[t], f1[t]);
+                Assert.Equal((float)s1[t], g1[t]);
+            }
+        }
+    }
+}
