@@ -64,10 +64,7 @@ public sealed record ScdfSimulationProtocol(
             if (!(r >= 0 && r < frameRateHz)) throw new ArgumentOutOfRangeException(nameof(ratesHz), $"rates must be in [0, frame rate), got {r}");
         var model = new ScdfModel(new ScdfOptions(ArOrder: arOrder));
         var rng = new Random(seed);
-        var names = new List<string>();
-        var calcium = new List<float[]>();
-        var spikes = new List<float[]>();
-        var truth = new List<TraceMeta>();
+        var builder = new SimulatedDatasetBuilder(model, frames, frameRateHz);
         for (int c = 0; c < cells; c++)
         {
             double Perturb(double value) => value * rng.NextUniform(1 - RelativeSpread, 1 + RelativeSpread);
@@ -82,22 +79,9 @@ public sealed record ScdfSimulationProtocol(
             foreach (var rate in ratesHz)
             {
                 var p = unitGain with { Alpha = alpha, Sigma = amplitude / snr, SpikeRateHz = rate };
-                var theta = model.FromPhysical(p, frameRateHz);
-                var s = new float[frames];
-                double perFrame = rate / frameRateHz;
-                for (int t = 0; t < frames; t++) s[t] = rng.NextDouble() < perFrame ? 1f : 0f;
-                var f = model.Simulate(theta, s, rng);
-                string name = $"cell{c:D3}_r{rate.ToString(CultureInfo.InvariantCulture)}";
-                names.Add(name);
-                calcium.Add(f);
-                spikes.Add(s);
-                var described = new Dictionary<string, double>(model.Describe(theta, frameRateHz)) { ["snr"] = snr };
-                truth.Add(new TraceMeta(name, described));
+                builder.Add(c, rate, model.FromPhysical(p, frameRateHz), snr, rng);
             }
         }
-        return new SimulatedDataset(
-            new TraceSet(names, calcium, frameRateHz),
-            new TraceSet(names, spikes, frameRateHz),
-            new DatasetMeta(frameRateHz, model.Name, truth));
+        return builder.Build();
     }
 }

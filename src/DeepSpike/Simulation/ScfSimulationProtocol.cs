@@ -35,10 +35,7 @@ public sealed record ScfSimulationProtocol(
             if (!(r >= 0 && r < frameRateHz)) throw new ArgumentOutOfRangeException(nameof(ratesHz), $"rates must be in [0, frame rate), got {r}");
         var model = new ScfModel(new ScfOptions(ArOrder: arOrder));
         var rng = new Random(seed);
-        var names = new List<string>();
-        var calcium = new List<float[]>();
-        var spikes = new List<float[]>();
-        var truth = new List<TraceMeta>();
+        var builder = new SimulatedDatasetBuilder(model, frames, frameRateHz);
         for (int c = 0; c < cells; c++)
         {
             double tau = rng.NextUniform(TauDecayRangeSeconds.Lo, TauDecayRangeSeconds.Hi);
@@ -52,23 +49,10 @@ public sealed record ScfSimulationProtocol(
             foreach (var rate in ratesHz)
             {
                 var p = new ScfParameters(gamma, alpha, delta, 0, alpha * delta / snr, rate);
-                var theta = model.FromPhysical(p, frameRateHz);
-                var s = new float[frames];
-                double perFrame = rate / frameRateHz;
-                for (int t = 0; t < frames; t++) s[t] = rng.NextDouble() < perFrame ? 1f : 0f;
-                var f = model.Simulate(theta, s, rng);
-                string name = $"cell{c:D3}_r{rate.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
-                names.Add(name);
-                calcium.Add(f);
-                spikes.Add(s);
-                var described = new Dictionary<string, double>(model.Describe(theta, frameRateHz)) { ["snr"] = snr };
-                truth.Add(new TraceMeta(name, described));
+                builder.Add(c, rate, model.FromPhysical(p, frameRateHz), snr, rng);
             }
         }
-        return new SimulatedDataset(
-            new TraceSet(names, calcium, frameRateHz),
-            new TraceSet(names, spikes, frameRateHz),
-            new DatasetMeta(frameRateHz, model.Name, truth));
+        return builder.Build();
     }
 }
 
