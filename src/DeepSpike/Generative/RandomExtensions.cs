@@ -13,4 +13,10 @@ public static class RandomExtensions
 
     /// <summary>Uniform draw in [lo, hi).</summary>
     public static double NextUniform(this Random rng, double lo, double hi) => lo + (hi - lo) * rng.NextDouble();
+
+    /// <summary>Adds i.i.d. N(0, σ²) noise to every value (the models' measurement noise).</summary>
+    public static void AddGaussianNoise(this Random rng, Span<float> values, float sigma)
+    {
+        for (int t = 0; t < values.Length; t++) values[t] += sigma * (float)rng.NextGaussian();
+    }
 }

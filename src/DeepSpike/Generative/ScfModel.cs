@@ -125,10 +125,8 @@ public sealed class ScfModel : IGenerativeModel
     /// <inheritdoc/>
     public float[] Simulate(GenerativeParameters theta, ReadOnlySpan<float> spikes, Random rng)
     {
-        var mean = MeanFluorescence(theta, new Tensor(spikes.ToArray(), 1, spikes.Length));
-        float sigma = MathF.Exp(theta.Value("log_sigma"));
-        var f = mean.Data;
-        for (int t = 0; t < f.Length; t++) f[t] += sigma * (float)rng.NextGaussian();
+        var f = MeanFluorescence(theta, new Tensor(spikes.ToArray(), 1, spikes.Length)).Data;
+        rng.AddGaussianNoise(f, MathF.Exp(theta.Value("log_sigma")));
         return f;
     }
 
