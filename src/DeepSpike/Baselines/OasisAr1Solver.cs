@@ -85,21 +85,7 @@ internal sealed class OasisAr1Solver : OasisSolver
                 (topNumerator, topWeight, topDecay, topOnes, topEdge, topStart, topLength) =
                     (k.Numerator + dShift * k.Ones + dBoundary * k.Edge, k.Weight, k.Decay, k.Ones, k.Edge, k.Start, k.Length);
                 hasTop = true;
-                // Merge as in the frame loop below.
-                while (count > 0)
-                {
-                    ref Pool prev = ref pools[count - 1];
-                    if ((prev.Numerator * prev.Decay + sMin * prev.Weight) * topWeight <= topNumerator * prev.Weight) break;
-                    double d = prev.Decay;
-                    topNumerator = prev.Numerator + d * topNumerator;
-                    topWeight = prev.Weight + d * d * topWeight;
-                    topOnes = prev.Ones + d * topOnes;
-                    topEdge = prev.Edge + d * topEdge;
-                    topDecay = d * topDecay;
-                    topStart = prev.Start;
-                    topLength += prev.Length;
-                    count--;
-                }
+                MergeDown(pools, sMin, ref count, ref topNumerator, ref topWeight, ref topDecay, ref topOnes, ref topEdge, ref topStart, ref topLength);
             }
             next = source[sourceCount - 1].Start;
         }
@@ -127,22 +113,7 @@ internal sealed class OasisAr1Solver : OasisSolver
                 topEdge += decay * edge;
                 topDecay = decay * g;
                 topLength++;
-                // The top into the pool below while it would need a spike below s_min:
-                // v_prev γ^l + s_min > v_top, multiplied through by both (positive) weights.
-                while (count > 0)
-                {
-                    ref Pool prev = ref pools[count - 1];
-                    if ((prev.Numerator * prev.Decay + sMin * prev.Weight) * topWeight <= topNumerator * prev.Weight) break;
-                    double d = prev.Decay;
-                    topNumerator = prev.Numerator + d * topNumerator;
-                    topWeight = prev.Weight + d * d * topWeight;
-                    topOnes = prev.Ones + d * topOnes;
-                    topEdge = prev.Edge + d * topEdge;
-                    topDecay = d * topDecay;
-                    topStart = prev.Start;
-                    topLength += prev.Length;
-                    count--;
-                }
+                MergeDown(pools, sMin, ref count, ref topNumerator, ref topWeight, ref topDecay, ref topOnes, ref topEdge, ref topStart, ref topLength);
                 continue;
             }
             if (hasTop) pools[count++] = new Pool { Numerator = topNumerator, Weight = topWeight, Decay = topDecay, Ones = topOnes, Edge = topEdge, Start = topStart, Length = topLength };
@@ -154,6 +125,31 @@ internal sealed class OasisAr1Solver : OasisSolver
         _shift = shift;
         _boundaryLambda = boundaryLambda;
         return Sums();
+    }
+
+    /// <summary>
+    /// Merges the top pool (held in locals) into the pools below while it would need a spike below
+    /// s_min: <c>v_prev γ^l + s_min &gt; v_top</c>, multiplied through by both (positive) weights.
+    /// <see cref="InteriorFrames"/> inlines the same merge with the test's left side cached, for speed.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MergeDown(Pool[] pools, double sMin, ref int count, ref double topNumerator, ref double topWeight,
+        ref double topDecay, ref double topOnes, ref double topEdge, ref int topStart, ref int topLength)
+    {
+        while (count > 0)
+        {
+            ref Pool prev = ref pools[count - 1];
+            if ((prev.Numerator * prev.Decay + sMin * prev.Weight) * topWeight <= topNumerator * prev.Weight) break;
+            double d = prev.Decay;
+            topNumerator = prev.Numerator + d * topNumerator;
+            topWeight = prev.Weight + d * d * topWeight;
+            topOnes = prev.Ones + d * topOnes;
+            topEdge = prev.Edge + d * topEdge;
+            topDecay = d * topDecay;
+            topStart = prev.Start;
+            topLength += prev.Length;
+            count--;
+        }
     }
 
     /// <summary>
