@@ -237,23 +237,6 @@ public sealed class ScdfModelTests
     }
 
     [Fact]
-    public void Simulate_LongTrace_ResidualNoiseHasModelSigma()
-    {
-        var model = new ScdfModel();
-        var theta = model.FromPhysical(Typical() with { Sigma = 0.3 }, FrameRate);
-        var rng = new Random(9);
-        const int frames = 50_000;
-        var s = Bernoulli(rng, frames, 1 / FrameRate);
-        var f = model.Simulate(theta, s, rng);
-        var mean = model.MeanFluorescence(theta, new Tensor(s, 1, frames)).Data;
-        double ss = 0, sum = 0;
-        for (int t = 0; t < frames; t++) { double r = f[t] - mean[t]; sum += r; ss += r * r; }
-        double sd = Math.Sqrt(ss / frames - Math.Pow(sum / frames, 2));
-        Assert.InRange(sd, 0.3 * 0.98, 0.3 * 1.02); // 50,000 draws: relative SE of the SD ≈ 0.3 %
-        Assert.InRange(sum / frames, -0.01, 0.01);
-    }
-
-    [Fact]
     public void MeanFluorescence_BurstWithLowOccupancyPerSpike_GrowsSublinearly()
     {
         // η = 1 and one spike's calcium binds 20 % of the dye at steady state: bursts of a few spikes saturate it.

@@ -132,24 +132,6 @@ public sealed class ScfModelTests
     }
 
     [Fact]
-    public void Simulate_LongTrace_ResidualNoiseHasModelSigma()
-    {
-        var model = new ScfModel();
-        var theta = model.FromPhysical(new ScfParameters([0.95], 1, 1, 0, 0.3, 1), FrameRate);
-        var rng = new Random(9);
-        int frames = 50_000;
-        var s = new float[frames];
-        for (int t = 0; t < frames; t++) s[t] = rng.NextDouble() < 1 / FrameRate ? 1 : 0;
-        var f = model.Simulate(theta, s, rng);
-        var mean = model.MeanFluorescence(theta, new Tensor(s, 1, frames)).Data;
-        double ss = 0, sum = 0;
-        for (int t = 0; t < frames; t++) { double r = f[t] - mean[t]; sum += r; ss += r * r; }
-        double sd = Math.Sqrt(ss / frames - Math.Pow(sum / frames, 2));
-        Assert.InRange(sd, 0.3 * 0.98, 0.3 * 1.02); // 50,000 draws: relative SE of the SD ≈ 0.3 %
-        Assert.InRange(sum / frames, -0.01, 0.01);
-    }
-
-    [Fact]
     public void InitialParameters_SimulatedTrace_RecoverNoiseAndBaselineRoughly()
     {
         var model = new ScfModel();
