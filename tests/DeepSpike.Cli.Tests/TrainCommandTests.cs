@@ -96,4 +96,33 @@ public sealed class TrainCommandTests(TrainedModelFixture fixture) : IDisposable
         Assert.Contains($"no checkpoint at {_dir.Sub("m.dsm")}.ckpt; starting from iteration 0", result.StdOut);
         Assert.Contains("10 iterations", result.StdOut);
     }
+
+    [Fact]
+    public void Train_DsnfInitFromDsf_StartsWithTheDsfTrunkAndTrains()
+    {
+        string output = _dir.Sub("nf.dsm");
+
+        var result = Train(CalciumOnlyFolder(), output, 2, "--recognition", "dsnf", "--init-from", fixture.ModelPath);
+
+        Assert.Contains("training dsnf", result.StdOut);
+        var nf = SpikeModel.Load(output);
+        Assert.Equal("dsnf", nf.Recognition.Name);
+        Assert.Equal("dsnf trained with deepspike train", nf.Info.Description);
+        // Two small steps move the trunk only a little from where DS-F left it (a random start is far away).
+        var dsf = Files.RecognitionWeights(fixture.ModelPath)["recognition/conv0.weight"];
+        var started = Files.RecognitionWeights(output)["recognition/conv0.weight"];
+        Assert.True(dsf.Zip(started, (a, b) => Math.Abs(a - b)).Max() < 0.01f);
+    }
+
+    [Fact]
+    public void Train_InitFromModelOfAnotherKind_FailsNamingBothKinds()
+    {
+        string nf = _dir.Sub("nf.dsm");
+        Train(CalciumOnlyFolder(), nf, 1, "--recognition", "dsnf");
+
+        var result = CliHost.Run(["train", "--data", CalciumOnlyFolder("again"), "--out", _dir.Sub("f.dsm"), "--max-iterations", "1", "--init-from", nf, .. TrainedModelFixture.QuickTraining]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("cannot initialise a dsf network from a dsnf one", result.StdErr);
+    }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using DeepSpike.Data;
 using DeepSpike.Models;
+using DeepSpike.Recognition;
 using DeepSpike.Training;
 
 namespace DeepSpike.Cli.Commands;
@@ -28,14 +29,15 @@ internal static class TrainCommand
         var patience = new Option<int>("--patience") { Description = "Evaluations without improvement before stopping", DefaultValueFactory = _ => 15 };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint file (default: <out>.ckpt)" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint if it exists" };
-        var description = new Option<string>("--description") { Description = "Description stored in the model file", DefaultValueFactory = _ => "DS-F trained with deepspike train" };
+        var initFrom = new Option<string?>("--init-from") { Description = "Start from this trained model: the same kind of network (fine-tuning), or a DS-F for --recognition dsnf (trunk and readout copied; the recommended way to train DS-NF)" };
+        var description = new Option<string?>("--description") { Description = "Description stored in the model file (default: '<network> trained with deepspike train')" };
         var frameRate = CommonOptions.FrameRate();
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Train a recognition network without ground truth (amortized variational inference)")
         {
             data, validation, generative, recognition, output, objective, maxMinutes, maxIterations, samples, chunk, batch, clip, lr, thetaLr,
-            validateEvery, patience, checkpoint, resume, description, frameRate, seed, threads,
+            validateEvery, patience, checkpoint, resume, initFrom, description, frameRate, seed, threads,
         };
         command.SetAction(r => CliRunner.Run(r.GetValue(threads), () =>
         {
@@ -57,8 +59,15 @@ internal static class TrainCommand
             var outPath = r.GetValue(output)!;
             // Create the folder now: finding it missing at the first checkpoint or at the end would waste the training.
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
-            var info = new ModelInfo(r.GetValue(description)!, Path.GetFullPath(r.GetValue(data)!), "deepspike " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), 0, double.NaN);
+            var info = new ModelInfo(r.GetValue(description) ?? $"{r.GetValue(recognition)} trained with deepspike train", Path.GetFullPath(r.GetValue(data)!), "deepspike " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), 0, double.NaN);
             var recognitionModel = ModelRegistry.CreateRecognition(r.GetValue(recognition)!, train.FrameRateHz, new Random(r.GetValue(seed)));
+            if (r.GetValue(initFrom) is string initPath)
+            {
+                var trained = SpikeModel.Load(initPath);
+                if (trained.NeedsResampling(train.FrameRateHz))
+                    throw new ArgumentException($"--init-from {initPath}: that model runs at {trained.FrameRateHz:G4} Hz but the data is at {train.FrameRateHz:G4} Hz");
+                WarmStart.Apply(recognitionModel, trained.Recognition);
+            }
             var trainer = new Trainer(ModelRegistry.CreateGenerative(r.GetValue(generative)!), recognitionModel, options);
             var checkpointFile = new TrainerCheckpoint(r.GetValue(checkpoint) ?? outPath + ".ckpt", info);
             int startIteration = r.GetValue(resume) ? CheckpointIteration(checkpointFile.Path) : 0;

@@ -98,6 +98,30 @@ public sealed class DsNf : Module, IRecognitionModel
         return MeanProbability(drawn.Logits.Data, Options.MarginalSamples);
     }
 
+    /// <summary>
+    /// Starts from a trained DS-F: copies its convolutional trunk, puts its output layer into the readout's
+    /// feature weights and bias, and zeroes the readout's GRU-state weights. The network then gives exactly
+    /// DS-F's probabilities, and training only has to learn what the sampled history adds (the GRUs start
+    /// random, and gradients reach them through the readout's state weights from the first step). This is
+    /// how we make DS-NF training affordable on a CPU: the trunk is the slow part to learn and the cheap part
+    /// to train in DS-F.
+    /// </summary>
+    /// <exception cref="ArgumentException">The DS-F's trunk differs from this network's (channels, kernels, dilations, slope).</exception>
+    public void WarmStartFrom(DsF trained)
+    {
+        ArgumentNullException.ThrowIfNull(trained);
+        var (mine, theirs) = (Options.Cnn, trained.Options);
+        if (mine.Channels != theirs.Channels || !mine.Kernels.SequenceEqual(theirs.Kernels) || !mine.Dilations.SequenceEqual(theirs.Dilations) || mine.LeakySlope != theirs.LeakySlope)
+            throw new ArgumentException("cannot warm-start DS-NF from this DS-F: the trunks differ (channels, kernels, dilations and leaky slope must match)");
+        var target = NamedParameters().ToDictionary(p => p.Name, p => p.Value);
+        var source = trained.NamedParameters().ToDictionary(p => p.Name, p => p.Value);
+        foreach (var (name, value) in source)
+            if (name.StartsWith("conv", StringComparison.Ordinal)) value.Data.CopyTo(target[name].Data, 0);
+        Array.Clear(readout.Weight.Data, 0, Options.ForwardUnits);
+        source["output.weight"].Data.CopyTo(readout.Weight.Data, Options.ForwardUnits);
+        readout.Bias.Data[0] = source["output.bias"].Data[0];
+    }
+
     /// <inheritdoc/>
     public override IEnumerable<(string Name, Tensor Value)> NamedParameters()
     {

@@ -220,4 +220,30 @@ public sealed class DsNfTests : IDisposable
         Assert.Equal(5, result.Iterations);
         Assert.Contains(net.Parameters().Select((p, i) => !p.Data.AsSpan().SequenceEqual(before[i])), changed => changed);
     }
+
+    [Fact]
+    public void WarmStartFrom_TrainedDsF_GivesExactlyItsProbabilitiesWhateverTheSamples()
+    {
+        var dsf = new DsF(SmallOptions.Cnn, new Random(7));
+        var net = Network();
+        net.WarmStartFrom(dsf);
+        var trace = Input().Data.AsSpan(0, Frames).ToArray();
+        var expected = dsf.Marginals(trace, new Random(0));
+        var actual = net.Marginals(trace, new Random(3));
+        for (int t = 0; t < Frames; t++) Assert.Equal(expected[t], actual[t], 5e-6f);
+        // The history must still matter after training: its readout weights are zero, not detached.
+        using var tape = new Tape();
+        var logProbability = net.Sample(Input(), 4, new Random(1)).LogProbability;
+        tape.Backward(Ops.Sum(logProbability));
+        var readoutWeight = net.NamedParameters().Single(p => p.Name == "readout.weight").Value;
+        Assert.Contains(readoutWeight.Grad!.Take(SmallOptions.ForwardUnits), g => g != 0);
+    }
+
+    [Fact]
+    public void WarmStartFrom_DsFWithAnotherTrunk_ThrowsNamingTheMismatch()
+    {
+        var other = new DsF(new DsFOptions(Channels: 4, Kernels: [5, 3], Dilations: [1, 1]), new Random(0));
+        var e = Assert.Throws<ArgumentException>(() => Network().WarmStartFrom(other));
+        Assert.Contains("dilations", e.Message);
+    }
 }
