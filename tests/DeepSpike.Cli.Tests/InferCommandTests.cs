@@ -90,4 +90,64 @@ public sealed class InferCommandTests(TrainedModelFixture fixture) : IDisposable
 
         CliHost.AssertCleanFailure(result, output, gz, "frame rate unknown", "--frame-rate", "meta.json");
     }
+
+    [Fact]
+    public void Infer_DsfWithSamples_WritesOneFilePerTraceWhoseMeanFollowsTheProbabilities()
+    {
+        string output = _dir.Sub("out");
+
+        var result = CliHost.Succeed("infer", "--model", fixture.ModelPath, "--data", fixture.DataFolder, "--out", output, "--samples", "400");
+
+        var probabilities = ReadProbabilities(output);
+        Assert.Contains("400 posterior samples per trace", result.StdOut);
+        for (int j = 0; j < probabilities.Count; j++)
+        {
+            var samples = TraceCsv.Read(Path.Combine(output, "samples", probabilities.Names[j] + ".csv"));
+            Assert.Equal(400, samples.Count);
+            Assert.Equal("sample_1", samples.Names[0]);
+            Assert.All(samples.Traces, s => Assert.Equal(probabilities.Traces[j].Length, s.Length));
+            Assert.All(samples.Traces, s => Assert.All(s, v => Assert.True(v is 0f or 1f)));
+            // The spike count of a sample has mean Σ p_t and variance Σ p_t(1 − p_t); 400 samples average it.
+            double expected = probabilities.Traces[j].Sum(p => (double)p), sd = Math.Sqrt(probabilities.Traces[j].Sum(p => p * (1.0 - p)) / 400);
+            Assert.InRange(samples.Traces.Average(s => s.Sum()), expected - 5 * sd, expected + 5 * sd);
+            // And spikes land where the probability is: frame means track the probabilities.
+            var frameMeans = Enumerable.Range(0, probabilities.Traces[j].Length).Select(t => samples.Traces.Average(s => s[t])).ToArray();
+            Assert.True(DeepSpike.Evaluation.SpikeMetrics.Pearson(frameMeans, probabilities.Traces[j]) > 0.9);
+        }
+    }
+
+    [Fact]
+    public void Infer_DsnfModel_WritesThirtySamplesByDefaultAndProbabilitiesAreTheirMeanPi()
+    {
+        string nf = _dir.Sub("nf.dsm"), output = _dir.Sub("out");
+        CliHost.Succeed(["train", "--data", fixture.DataFolder, "--out", nf, "--recognition", "dsnf", "--max-iterations", "1", .. TrainedModelFixture.QuickTraining]);
+
+        CliHost.Succeed("infer", "--model", nf, "--data", fixture.DataFolder, "--out", output, "--threads", "1");
+
+        var probabilities = ReadProbabilities(output);
+        var library = SpikeInference.Run(SpikeModel.Load(nf), fixture.Data.Calcium).Probabilities;
+        for (int j = 0; j < probabilities.Count; j++)
+        {
+            Assert.Equal(library.Traces[j], probabilities.Traces[j]);
+            Assert.Equal(30, TraceCsv.Read(Path.Combine(output, "samples", probabilities.Names[j] + ".csv")).Count);
+        }
+    }
+
+    [Fact]
+    public void Infer_SamplesZeroForDsnf_WritesNoSamples()
+    {
+        string nf = _dir.Sub("nf.dsm"), output = _dir.Sub("out");
+        CliHost.Succeed(["train", "--data", fixture.DataFolder, "--out", nf, "--recognition", "dsnf", "--max-iterations", "1", .. TrainedModelFixture.QuickTraining]);
+
+        CliHost.Succeed("infer", "--model", nf, "--data", fixture.DataFolder, "--out", output, "--samples", "0");
+
+        Assert.False(Directory.Exists(Path.Combine(output, "samples")));
+    }
+
+    [Theory]
+    [InlineData(new[] { "cell 1", "cell/2" }, new[] { "cell_1.csv", "cell_2.csv" })]
+    [InlineData(new[] { "a b", "a_b", "c" }, new[] { "a_b_1.csv", "a_b_2.csv", "c.csv" })]
+    [InlineData(new[] { "..", "" }, new[] { ".._1.csv", "_2.csv" })]
+    public void SampleFileNames_UnsafeOrCollidingNames_AreMadeSafeAndUnique(string[] names, string[] expected) =>
+        Assert.Equal(expected, DeepSpike.Cli.Commands.InferCommand.SampleFileNames(names));
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using DeepSpike.Data;
 using DeepSpike.Inference;
 using DeepSpike.Models;
+using DeepSpike.Recognition;
 
 namespace DeepSpike.Cli.Commands;
 
@@ -9,23 +10,32 @@ namespace DeepSpike.Cli.Commands;
 internal static class InferCommand
 {
     public const string OutputFileName = "probabilities.csv";
+    public const string SamplesFolderName = "samples";
 
     public static Command Create()
     {
         var model = new Option<string?>("--model") { Description = "Model file (default: the built-in model)" };
         var data = new Option<string>("--data") { Description = "Dataset folder or calcium CSV file (.csv or .csv.gz)", Required = true };
         var output = new Option<string>("--out") { Description = $"Output folder; receives {OutputFileName}", Required = true };
+        var samples = new Option<int?>("--samples")
+        {
+            Description = $"Posterior spike trains to draw per trace, written to {SamplesFolderName}/<trace>.csv (columns sample_1..N, rows frames, " +
+                          "0/1 spikes, or spike counts per input frame if resampled). Default: 30 for DS-NF (whose probabilities are their mean), 0 for DS-F",
+        };
         var frameRate = CommonOptions.FrameRate();
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
-        var command = new Command("infer", "Infer per-frame spike probabilities (one forward pass per trace)") { model, data, output, frameRate, seed, threads };
+        var command = new Command("infer", "Infer per-frame spike probabilities (one forward pass per trace) and, optionally, posterior samples")
+            { model, data, output, samples, frameRate, seed, threads };
         command.SetAction(r => CliRunner.Run(r.GetValue(threads), () =>
         {
             var spikeModel = LoadModel(r.GetValue(model));
             string dataPath = r.GetValue(data)!;
             var dataset = Dataset.Load(dataPath, r.GetValue(frameRate), includeSpikes: false);
+            int sampleCount = r.GetValue(samples) ?? (spikeModel.Recognition is DsNf nf ? nf.Options.MarginalSamples : 0);
+            if (sampleCount < 0) throw new ArgumentException($"--samples must be >= 0, got {sampleCount}");
             InferenceResult result;
-            try { result = SpikeInference.Run(spikeModel, dataset.Calcium, r.GetValue(seed)); }
+            try { result = SpikeInference.Run(spikeModel, dataset.Calcium, r.GetValue(seed), sampleCount); }
             catch (ArgumentException bad)
             {
                 // A trace the network cannot take (e.g. constant): say which input it came from.
@@ -38,9 +48,28 @@ internal static class InferCommand
             string path = Path.Combine(folder, OutputFileName);
             TraceCsv.Write(path, result.Probabilities);
             Console.WriteLine($"wrote spike probabilities for {result.Probabilities.Count} traces to {path}");
+            if (result.Samples is { } drawn)
+            {
+                string samplesFolder = Path.Combine(folder, SamplesFolderName);
+                var files = SampleFileNames(result.Probabilities.Names);
+                Directory.CreateDirectory(samplesFolder);
+                for (int i = 0; i < drawn.Count; i++) TraceCsv.Write(Path.Combine(samplesFolder, files[i]), drawn[i]);
+                Console.WriteLine($"wrote {sampleCount} posterior samples per trace to {samplesFolder}{Path.DirectorySeparatorChar}<trace>.csv");
+            }
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// One file name per trace: the trace's name with characters that are not letters, digits, '-', '_' or '.'
+    /// replaced by '_', and, if two names still collide, the trace's 1-based column number appended.
+    /// </summary>
+    public static IReadOnlyList<string> SampleFileNames(IReadOnlyList<string> traceNames)
+    {
+        var safe = traceNames.Select(n => new string(n.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray())).ToList();
+        var seen = safe.GroupBy(n => n, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return safe.Select((n, i) => (seen.Contains(n) || n.Length == 0 || n.Trim('.').Length == 0 ? $"{n}_{i + 1}" : n) + ".csv").ToList();
     }
 
     /// <summary>The model at <paramref name="path"/>, or the built-in one when null or "builtin".</summary>

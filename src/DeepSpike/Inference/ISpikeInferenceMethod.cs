@@ -48,15 +48,27 @@ public static class SpikeInferenceMethods
         ArgumentNullException.ThrowIfNull(method);
         ArgumentNullException.ThrowIfNull(traces);
         double rate = traces.FrameRateHz;
-        if (!(rate > 0)) throw new ArgumentException("frame rate of the input is unknown: give it in meta.json or with --frame-rate");
-        var output = new float[traces.Count][];
+        var output = ForEachTrace(traces, i => method.Infer(traces.Traces[i], rate, TraceSeed(seed, i)), progress);
+        return new TraceSet(traces.Names, output, rate);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="infer"/> for every trace index in parallel (<see cref="Parallelism.Options"/>), stopping
+    /// at the first trace it rejects.
+    /// </summary>
+    /// <exception cref="ArgumentException">The frame rate is unknown, or a trace was rejected: the message starts
+    /// with the trace's name (the first such trace in file order).</exception>
+    internal static T[] ForEachTrace<T>(TraceSet traces, Func<int, T> infer, IProgress<int>? progress = null)
+    {
+        if (!(traces.FrameRateHz > 0)) throw new ArgumentException("frame rate of the input is unknown: give it in meta.json or with --frame-rate");
+        var output = new T[traces.Count];
         var errors = new ArgumentException?[traces.Count];
         int finished = 0;
         Parallel.For(0, traces.Count, Parallelism.Options, (i, state) =>
         {
             try
             {
-                output[i] = method.Infer(traces.Traces[i], rate, TraceSeed(seed, i));
+                output[i] = infer(i);
                 progress?.Report(Interlocked.Increment(ref finished));
             }
             catch (ArgumentException e)
@@ -66,7 +78,7 @@ public static class SpikeInferenceMethods
             }
         });
         foreach (var error in errors) if (error is not null) throw error;
-        return new TraceSet(traces.Names, output, rate);
+        return output;
     }
 
     /// <summary>A seed for trace <paramref name="index"/> (SplitMix64 finaliser of seed and index; unlike
@@ -101,11 +113,30 @@ public sealed class DeepSpikeMethod(SpikeModel model, string? name = null) : ISp
     /// <inheritdoc/>
     public float[] Infer(ReadOnlySpan<float> fluorescence, double frameRateHz, int seed)
     {
+        var probabilities = Model.Recognition.Marginals(Prepare(fluorescence, frameRateHz), new Random(seed));
+        return Model.NeedsResampling(frameRateHz) ? Resampling.SumCounts(probabilities, Model.FrameRateHz, frameRateHz, fluorescence.Length) : probabilities;
+    }
+
+    /// <summary>
+    /// Draws <paramref name="samples"/> spike trains from the posterior of one trace, with the per-frame
+    /// probabilities (DS-NF: their mean over these samples). When the input was resampled, both are summed back
+    /// onto the input's frames, so a sample holds spike counts per input frame.
+    /// </summary>
+    public TracePosterior Posterior(ReadOnlySpan<float> fluorescence, double frameRateHz, int seed, int samples)
+    {
+        int frames = fluorescence.Length;
+        var posterior = Model.Recognition.Posterior(Prepare(fluorescence, frameRateHz), samples, new Random(seed));
+        if (!Model.NeedsResampling(frameRateHz)) return posterior;
+        float[] Back(float[] x) => Resampling.SumCounts(x, Model.FrameRateHz, frameRateHz, frames);
+        return new TracePosterior(Back(posterior.Probabilities), posterior.Samples.Select(Back).ToArray());
+    }
+
+    /// <summary>The network's input: resampled to the model's frame rate if needed, then normalised.</summary>
+    private float[] Prepare(ReadOnlySpan<float> fluorescence, double frameRateHz)
+    {
         if (!(frameRateHz > 0 && double.IsFinite(frameRateHz)))
             throw new ArgumentOutOfRangeException(nameof(frameRateHz), frameRateHz, $"frame rate must be > 0 Hz, got {frameRateHz}");
-        bool resample = Model.NeedsResampling(frameRateHz);
-        var input = resample ? Resampling.Linear(fluorescence, frameRateHz, Model.FrameRateHz) : fluorescence.ToArray();
-        var probabilities = Model.Recognition.Marginals(InputNormalization.Apply(input), new Random(seed));
-        return resample ? Resampling.SumCounts(probabilities, Model.FrameRateHz, frameRateHz, fluorescence.Length) : probabilities;
+        var input = Model.NeedsResampling(frameRateHz) ? Resampling.Linear(fluorescence, frameRateHz, Model.FrameRateHz) : fluorescence.ToArray();
+        return InputNormalization.Apply(input);
     }
 }

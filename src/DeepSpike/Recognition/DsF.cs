@@ -106,6 +106,20 @@ public sealed class DsF : Module, IRecognitionModel
     }
 
     /// <inheritdoc/>
+    public TracePosterior Posterior(float[] normalizedTrace, int samples, Random rng)
+    {
+        if (samples < 1) throw new ArgumentOutOfRangeException(nameof(samples), $"samples must be >= 1, got {samples}");
+        var probabilities = Marginals(normalizedTrace, rng);
+        var drawn = new float[samples][];
+        for (int k = 0; k < samples; k++)
+        {
+            var s = drawn[k] = new float[probabilities.Length];
+            for (int t = 0; t < s.Length; t++) s[t] = rng.NextSingle() < probabilities[t] ? 1f : 0f;
+        }
+        return new TracePosterior(probabilities, drawn);
+    }
+
+    /// <inheritdoc/>
     public override IEnumerable<(string Name, Tensor Value)> NamedParameters()
     {
         for (int l = 0; l < hidden.Length; l++)

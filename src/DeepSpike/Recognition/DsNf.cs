@@ -87,15 +87,22 @@ public sealed class DsNf : Module, IRecognitionModel
     /// <summary>
     /// Per-frame spike probability of one normalised trace: the mean of π_t over
     /// <see cref="DsNfOptions.MarginalSamples"/> samples (the paper uses 30), a Monte-Carlo estimate of
-    /// <c>q(s_t = 1 | f)</c> in [0, 1].
+    /// <c>q(s_t = 1 | f)</c> in [0, 1]. The same as <see cref="Posterior"/>'s probabilities with that many samples.
     /// </summary>
-    public float[] Marginals(float[] normalizedTrace, Random rng)
+    public float[] Marginals(float[] normalizedTrace, Random rng) => Posterior(normalizedTrace, Options.MarginalSamples, rng).Probabilities;
+
+    /// <inheritdoc/>
+    public TracePosterior Posterior(float[] normalizedTrace, int samples, Random rng)
     {
         ArgumentNullException.ThrowIfNull(normalizedTrace);
         if (normalizedTrace.Length == 0) throw new ArgumentException("trace is empty: nothing to infer spikes from", nameof(normalizedTrace));
+        if (samples < 1) throw new ArgumentOutOfRangeException(nameof(samples), $"samples must be >= 1, got {samples}");
         var encoded = Encode(new Tensor(normalizedTrace, 1, normalizedTrace.Length));
-        var drawn = Ops.SampleBernoulliGru(encoded.Projection, encoded.Offset, encoded.Weights, Options.MarginalSamples, rng);
-        return MeanProbability(drawn.Logits.Data, Options.MarginalSamples);
+        var drawn = Ops.SampleBernoulliGru(encoded.Projection, encoded.Offset, encoded.Weights, samples, rng);
+        int frames = normalizedTrace.Length;
+        var trains = new float[samples][];
+        for (int k = 0; k < samples; k++) trains[k] = drawn.Spikes.Data.AsSpan(k * frames, frames).ToArray();
+        return new TracePosterior(MeanProbability(drawn.Logits.Data, samples), trains);
     }
 
     /// <summary>

@@ -246,4 +246,19 @@ public sealed class DsNfTests : IDisposable
         var e = Assert.Throws<ArgumentException>(() => Network().WarmStartFrom(other));
         Assert.Contains("dilations", e.Message);
     }
+
+    [Fact]
+    public void Posterior_SameSeed_ProbabilitiesEqualMarginalsAndSamplesAreBinaryTrains()
+    {
+        var net = Network();
+        var trace = Input().Data.AsSpan(0, Frames).ToArray();
+
+        var posterior = net.Posterior(trace, net.Options.MarginalSamples, new Random(4));
+
+        Assert.Equal(net.Marginals(trace, new Random(4)), posterior.Probabilities);
+        Assert.Equal(net.Options.MarginalSamples, posterior.Samples.Length);
+        Assert.All(posterior.Samples, s => Assert.Equal(Frames, s.Length));
+        Assert.All(posterior.Samples, s => Assert.All(s, v => Assert.True(v is 0f or 1f)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => net.Posterior(trace, 0, new Random(0)));
+    }
 }
