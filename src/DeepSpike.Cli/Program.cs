@@ -1,5 +1,6 @@
 using System.CommandLine;
 using DeepSpike.Cli.Commands;
+using Spectre.Console;
 
 namespace DeepSpike.Cli;
 
@@ -19,6 +20,9 @@ public static class Program
             BenchCommand.Create(),
             DemoCommand.Create(),
         };
+        // Redirected to a file or a pipe, the console has no width and tables would wrap at 80 columns;
+        // bench tables are read in logs and notes, so give them room.
+        if (Console.IsOutputRedirected) AnsiConsole.Profile.Width = 200;
         return root.Parse(args).Invoke();
     }
 }

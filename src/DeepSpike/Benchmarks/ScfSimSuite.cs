@@ -20,14 +20,29 @@ namespace DeepSpike.Benchmarks;
 /// <param name="FrameRateHz">Frame rate.</param>
 /// <param name="SupervisedReference">Also train DS-F supervised on the true spikes (the upper reference).</param>
 /// <param name="TimingTraces">Traces timed on one thread per method.</param>
+/// <param name="DsNfMinutes">Training budget of DS-NF, warm-started from the unsupervised DS-F; 0 leaves DS-NF out.</param>
 public sealed record ScfSimSuiteOptions(
     int Seed = 0, double MaxMinutes = 20, int TrainCells = 50, int ValidationCells = 50, int TestCells = 100,
-    int Frames = 10_000, double FrameRateHz = 60, bool SupervisedReference = true, int TimingTraces = 10);
+    int Frames = 10_000, double FrameRateHz = 60, bool SupervisedReference = true, int TimingTraces = 10, double DsNfMinutes = 10)
+{
+    /// <summary>Throws if a value is out of range.</summary>
+    public ScfSimSuiteOptions Validate()
+    {
+        if (!(MaxMinutes > 0)) throw new ArgumentOutOfRangeException(nameof(MaxMinutes), $"training budget must be > 0 minutes, got {MaxMinutes}");
+        if (!(DsNfMinutes >= 0)) throw new ArgumentOutOfRangeException(nameof(DsNfMinutes), $"DS-NF budget must be >= 0 minutes, got {DsNfMinutes}");
+        if (TrainCells < 1 || ValidationCells < 1 || TestCells < 1)
+            throw new ArgumentOutOfRangeException(nameof(TestCells), $"every split needs at least one cell, got {TrainCells}/{ValidationCells}/{TestCells}");
+        if (Frames < 400) throw new ArgumentOutOfRangeException(nameof(Frames), $"traces must have >= 400 frames (one training chunk), got {Frames}");
+        if (TimingTraces < 1) throw new ArgumentOutOfRangeException(nameof(TimingTraces), $"timing traces must be >= 1, got {TimingTraces}");
+        return this;
+    }
+}
 
 /// <summary>
 /// The paper's SCF-Sim protocol: simulate train/validation/test cells (issue 2's distribution, rates
 /// 0.6/0.9/1.1 Hz), train DS-F without ground truth, and score it with every baseline on the same test
-/// traces: Pearson r at 16.6 ms bins (mean ± SEM over traces) and time per trace on one thread.
+/// traces: Pearson r at 16.6 ms bins (mean ± SEM over traces) and time per trace on one thread. DS-NF is
+/// warm-started from the unsupervised DS-F (<see cref="DsNf.WarmStartFrom"/>) and trained on with the same objective.
 /// </summary>
 public static class ScfSimSuite
 {
@@ -35,13 +50,12 @@ public static class ScfSimSuite
     public const double BinMs = SpikeMetrics.SimulatedBinMs;
 
     private static readonly double[] RatesHz = [0.6, 0.9, 1.1];
-    private const int WarmUpCalls = 40;
-    private static readonly TimeSpan WarmUpLimit = TimeSpan.FromSeconds(5);
 
     /// <summary>Runs the suite. <paramref name="train"/> wraps each training run (for progress display).</summary>
     public static SuiteReport Run(ScfSimSuiteOptions options, IReadOnlyList<ISpikeInferenceMethod> baselines, Action<string> log,
-        Func<string, Func<IProgress<TrainingProgress>?, TrainingResult>, TrainingResult> train)
+        TrainingRunner train)
     {
+        options.Validate();
         var protocol = ScfSimulationProtocol.Paper;
         var training = protocol.Simulate(options.TrainCells, RatesHz, options.Frames, options.FrameRateHz, options.Seed * 3 + 1);
         var validation = protocol.Simulate(options.ValidationCells, RatesHz, options.Frames, options.FrameRateHz, options.Seed * 3 + 2);
@@ -49,12 +63,22 @@ public static class ScfSimSuite
         log($"simulated {training.Calcium.Count} training, {validation.Calcium.Count} validation and {test.Calcium.Count} test traces of {options.Frames} frames at {options.FrameRateHz:G4} Hz");
 
         var methods = new List<(ISpikeInferenceMethod Method, string Note)>();
-        var unsupervised = TrainDsF(options, TrainingObjective.Unsupervised, new TrainingData(training.Calcium, validation.Calcium), train, log);
+        var data = new TrainingData(training.Calcium, validation.Calcium);
+        var dsf = new DsF(new DsFOptions(FrameRateHz: options.FrameRateHz), new Random(options.Seed));
+        var unsupervised = Train("DS-F unsupervised", dsf, new TrainingOptions(MaxMinutes: options.MaxMinutes, Seed: options.Seed), data);
         methods.Add((new DeepSpikeMethod(unsupervised.Model, "DS-F (unsupervised)"), unsupervised.Note));
+        if (options.DsNfMinutes > 0)
+        {
+            var dsnf = new DsNf(new DsNfOptions(new DsFOptions(FrameRateHz: options.FrameRateHz)), new Random(options.Seed));
+            dsnf.WarmStartFrom(dsf);
+            var nf = Train("DS-NF unsupervised", dsnf, new TrainingOptions(MaxMinutes: options.DsNfMinutes, Seed: options.Seed), data);
+            methods.Add((new DeepSpikeMethod(nf.Model, "DS-NF (unsupervised)"), "from DS-F, " + nf.Note));
+        }
         if (options.SupervisedReference)
         {
-            var supervised = TrainDsF(options, TrainingObjective.Supervised,
-                new TrainingData(training.Calcium, validation.Calcium, training.Spikes, validation.Spikes), train, log);
+            var supervised = Train("DS-F supervised", new DsF(new DsFOptions(FrameRateHz: options.FrameRateHz), new Random(options.Seed)),
+                new TrainingOptions(TrainingObjective.Supervised, MaxMinutes: options.MaxMinutes, Seed: options.Seed),
+                data with { TrainingSpikes = training.Spikes, ValidationSpikes = validation.Spikes });
             methods.Add((new DeepSpikeMethod(supervised.Model, "DS-F (supervised reference)"), supervised.Note));
         }
         methods.AddRange(baselines.Select(b => (b, "parameters estimated per trace")));
@@ -65,39 +89,14 @@ public static class ScfSimSuite
             log($"scoring {method.Name}");
             var predicted = SpikeInferenceMethods.Run(method, test.Calcium, options.Seed);
             var report = SpikeMetrics.Evaluate(predicted, test.Spikes, BinMs);
-            rows.Add(new MethodScore(method.Name, report.Mean, report.Sem, report.N, TimePerTrace(method, test.Calcium, options.TimingTraces), note));
+            rows.Add(new MethodScore(method.Name, report.Mean, report.Sem, report.N, SuiteSteps.TimePerTrace(method, test.Calcium, options.TimingTraces), note));
         }
         return new SuiteReport("scf-sim", BinMs, options.Frames, rows);
-    }
 
-    private static (SpikeModel Model, string Note) TrainDsF(ScfSimSuiteOptions options, TrainingObjective objective, TrainingData data,
-        Func<string, Func<IProgress<TrainingProgress>?, TrainingResult>, TrainingResult> train, Action<string> log)
-    {
-        var network = new DsF(new DsFOptions(FrameRateHz: options.FrameRateHz), new Random(options.Seed));
-        var trainer = new Trainer(ModelRegistry.CreateGenerative("scf"), network, new TrainingOptions(Objective: objective, MaxMinutes: options.MaxMinutes, Seed: options.Seed));
-        string label = objective == TrainingObjective.Unsupervised ? "DS-F unsupervised" : "DS-F supervised";
-        var result = train(label, p => trainer.Train(data, p));
-        string note = $"{objective.ToString().ToLowerInvariant()}, {result.Iterations} it in {result.Elapsed.TotalMinutes:F1} min, kept it {result.BestIteration}";
-        log($"{label}: {note}");
-        return (new SpikeModel(network, "scf", options.FrameRateHz, new ModelInfo(label, "scf-sim suite", "deepspike bench accuracy --suite scf-sim", result.BestIteration, result.BestValidation)), note);
-    }
-
-    /// <summary>Milliseconds per trace for <paramref name="count"/> traces run one after another on one thread.</summary>
-    private static double TimePerTrace(ISpikeInferenceMethod method, TraceSet traces, int count)
-    {
-        int previous = Parallelism.MaxThreads;
-        Parallelism.MaxThreads = 1;
-        try
+        (SpikeModel Model, string Note) Train(string label, IRecognitionModel network, TrainingOptions training, TrainingData trainingData)
         {
-            count = Math.Min(count, traces.Count);
-            // Warm-up: tiered compilation promotes a method after ~30 calls; time the steady state a long
-            // run sees, but spend at most a few seconds on slow methods.
-            var warm = Stopwatch.StartNew();
-            for (int i = 0; i < WarmUpCalls && warm.Elapsed < WarmUpLimit; i++) method.Infer(traces.Traces[i % count], traces.FrameRateHz, i);
-            var watch = Stopwatch.StartNew();
-            for (int i = 0; i < count; i++) method.Infer(traces.Traces[i], traces.FrameRateHz, i);
-            return watch.Elapsed.TotalMilliseconds / count;
+            var (model, note, _) = SuiteSteps.Train(label, ModelRegistry.CreateGenerative("scf"), network, training, trainingData, options.FrameRateHz, "scf-sim", train, log);
+            return (model, note);
         }
-        finally { Parallelism.MaxThreads = previous; }
     }
 }

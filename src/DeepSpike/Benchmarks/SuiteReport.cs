@@ -30,12 +30,16 @@ public sealed record SuiteReport(
     [property: JsonPropertyName("frames_per_trace")] int FramesPerTrace,
     [property: JsonPropertyName("rows")] IReadOnlyList<MethodScore> Rows)
 {
-    private static readonly JsonSerializerOptions Options = new()
+    /// <summary>Writes the report as JSON (atomically).</summary>
+    public void WriteJson(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, ReportJson.Options) + "\n");
+}
+
+/// <summary>How benchmark reports are written as JSON: indented, NaN allowed (a score that could not be computed).</summary>
+internal static class ReportJson
+{
+    public static readonly JsonSerializerOptions Options = new()
     {
         WriteIndented = true,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
-
-    /// <summary>Writes the report as JSON (atomically).</summary>
-    public void WriteJson(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, Options) + "\n");
 }

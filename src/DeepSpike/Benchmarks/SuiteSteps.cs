@@ -1,0 +1,54 @@
+using System.Diagnostics;
+using DeepSpike.Data;
+using DeepSpike.Engine;
+using DeepSpike.Generative;
+using DeepSpike.Inference;
+using DeepSpike.Models;
+using DeepSpike.Recognition;
+using DeepSpike.Training;
+
+namespace DeepSpike.Benchmarks;
+
+/// <summary>
+/// Wraps one training run of a suite, e.g. in a progress display: called with a label and the work, which takes
+/// the progress sink to report to.
+/// </summary>
+public delegate TrainingResult TrainingRunner(string label, Func<IProgress<TrainingProgress>?, TrainingResult> work);
+
+/// <summary>Steps the benchmark suites share: training a network into a model, and timing a method.</summary>
+internal static class SuiteSteps
+{
+    private const int WarmUpCalls = 40;
+    private static readonly TimeSpan WarmUpLimit = TimeSpan.FromSeconds(5);
+
+    /// <summary>Trains <paramref name="network"/> with <paramref name="generative"/> and wraps it as a model, with a one-line note on how.</summary>
+    public static (SpikeModel Model, string Note, TrainingResult Result) Train(string label, IGenerativeModel generative, IRecognitionModel network,
+        TrainingOptions options, TrainingData data, double frameRateHz, string suite, TrainingRunner train, Action<string> log)
+    {
+        var trainer = new Trainer(generative, network, options);
+        var result = train(label, p => trainer.Train(data, p));
+        string note = $"{options.Objective.ToString().ToLowerInvariant()}, {result.Iterations} it in {result.Elapsed.TotalMinutes:F1} min, kept it {result.BestIteration}";
+        log($"{label}: {note}");
+        var info = new ModelInfo(label, $"{suite} suite", $"deepspike bench --suite {suite}", result.BestIteration, result.BestValidation);
+        return (new SpikeModel(network, generative.Name, frameRateHz, info), note, result);
+    }
+
+    /// <summary>Milliseconds per trace for <paramref name="count"/> traces run one after another on one thread.</summary>
+    public static double TimePerTrace(ISpikeInferenceMethod method, TraceSet traces, int count)
+    {
+        int previous = Parallelism.MaxThreads;
+        Parallelism.MaxThreads = 1;
+        try
+        {
+            count = Math.Min(count, traces.Count);
+            // Warm-up: tiered compilation promotes a method after ~30 calls; time the steady state a long
+            // run sees, but spend at most a few seconds on slow methods.
+            var warm = Stopwatch.StartNew();
+            for (int i = 0; i < WarmUpCalls && warm.Elapsed < WarmUpLimit; i++) method.Infer(traces.Traces[i % count], traces.FrameRateHz, i);
+            var watch = Stopwatch.StartNew();
+            for (int i = 0; i < count; i++) method.Infer(traces.Traces[i], traces.FrameRateHz, i);
+            return watch.Elapsed.TotalMilliseconds / count;
+        }
+        finally { Parallelism.MaxThreads = previous; }
+    }
+}
