@@ -32,7 +32,7 @@ internal static class BenchCommand
         var trainSeconds = new Option<double>("--train-seconds") { Description = "How long to measure training throughput", DefaultValueFactory = _ => 15 };
         var model = new Option<string?>("--model") { Description = "Model file (default: the built-in model)" };
         var threads = CommonOptions.Threads();
-        var command = new Command("speed", "Inference time per trace (1 thread and all threads) and DS-F training iterations/s") { traces, frames, trainSeconds, model, threads };
+        var command = new Command("speed", "Inference time per trace (DS-F: 1 thread and all threads; DS-NF with 30 samples) and DS-F and DS-NF training iterations/s") { traces, frames, trainSeconds, model, threads };
         command.SetAction(r => CliRunner.Run(null, () =>
         {
             int all = r.GetValue(threads) ?? Environment.ProcessorCount;
@@ -54,14 +54,31 @@ internal static class BenchCommand
             SpikeInference.Run(spikeModel, set);
             double allSeconds = sw.Elapsed.TotalSeconds;
 
-            double itPerSec = MeasureTraining(spikeModel.FrameRateHz, r.GetValue(trainSeconds));
+            double rate = spikeModel.FrameRateHz, seconds = r.GetValue(trainSeconds);
+            double dsfItPerSec = MeasureTraining(() => new DsF(new DsFOptions(FrameRateHz: rate), new Random(0)), rate, seconds);
+            // DS-NF as users run it: a trace's 30 posterior samples advance together, one trace after another on all threads.
+            var dsnf = new DsNf(new DsNfOptions(new DsFOptions(FrameRateHz: rate)), new Random(0));
+            var nfModel = new SpikeModel(dsnf, "scf", rate, new ModelInfo("speed bench", "", "", 0, double.NaN));
+            var nfTraces = new TraceSet(set.Names.Take(6).ToList(), set.Traces.Take(6).ToList(), set.FrameRateHz);
+            SpikeInference.Run(nfModel, new TraceSet(nfTraces.Names.Take(1).ToList(), nfTraces.Traces.Take(1).ToList(), set.FrameRateHz));
+            double nfSecondsPerTrace = 0;
+            foreach (var (name, trace) in nfTraces.Names.Zip(nfTraces.Traces))
+            {
+                sw.Restart();
+                SpikeInference.Run(nfModel, new TraceSet([name], [trace], set.FrameRateHz));
+                nfSecondsPerTrace += sw.Elapsed.TotalSeconds / nfTraces.Count;
+            }
+            double dsnfItPerSec = MeasureTraining(() => new DsNf(new DsNfOptions(new DsFOptions(FrameRateHz: rate)), new Random(0)), rate, seconds);
 
             var table = new Table().AddColumn("measure").AddColumn(new TableColumn("value").RightAligned());
             string network = spikeModel.Recognition.Name == "dsf" ? "DS-F" : spikeModel.Recognition.Name;
             table.AddRow($"{network} inference, 1 thread, per {t}-frame trace", $"{msPerTrace1:F2} ms");
             table.AddRow($"{network} inference, {all} threads, {set.Count} traces × {t} frames", $"{allSeconds:F2} s ({allSeconds * 1000 / set.Count:F2} ms/trace)");
+            table.AddRow($"DS-NF inference, {dsnf.Options.MarginalSamples} samples, {all} threads, per {t}-frame trace (mean of {nfTraces.Count})", $"{nfSecondsPerTrace:F3} s");
             var defaults = new TrainingOptions();
-            table.AddRow($"DS-F training (K={defaults.Samples}, {defaults.ChunksPerBatch} chunks × {defaults.ChunkFrames} frames), {all} threads", $"{itPerSec:F1} it/s");
+            string batch = $"K={defaults.Samples}, {defaults.ChunksPerBatch} chunks × {defaults.ChunkFrames} frames, {all} threads";
+            table.AddRow($"DS-F training ({batch})", $"{dsfItPerSec:F1} it/s");
+            table.AddRow($"DS-NF training ({batch})", $"{dsnfItPerSec:F2} it/s");
             AnsiConsole.Write(table);
             Console.WriteLine($"network: {spikeModel.Recognition.Name}, {spikeModel.Recognition.Network.ParameterCount} parameters; {Environment.ProcessorCount} cores; Vector512 accelerated: {System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated}");
             return 0;
@@ -177,14 +194,13 @@ internal static class BenchCommand
     private static TrainingResult TrainWithProgress(string title, Func<IProgress<TrainingProgress>?, TrainingResult> work) =>
         ProgressDisplay.Run(title, p => work(p));
 
-    private static double MeasureTraining(double frameRateHz, double seconds)
+    /// <summary>Unsupervised SCF training iterations per second of a fresh network, after a short warm-up run.</summary>
+    private static double MeasureTraining(Func<IRecognitionModel> network, double frameRateHz, double seconds)
     {
         var data = ScfSimulationProtocol.Paper.Simulate(5, [0.6, 0.9, 1.1], 4000, frameRateHz, seed: 2);
         var options = new TrainingOptions(MaxMinutes: seconds / 60);
-        var warm = new Trainer(ModelRegistry.CreateGenerative("scf"), new DsF(new DsFOptions(FrameRateHz: frameRateHz), new Random(0)), options with { MaxIterations = 20 });
-        warm.Train(new TrainingData(data.Calcium));
-        var trainer = new Trainer(ModelRegistry.CreateGenerative("scf"), new DsF(new DsFOptions(FrameRateHz: frameRateHz), new Random(0)), options);
-        var result = trainer.Train(new TrainingData(data.Calcium));
+        new Trainer(ModelRegistry.CreateGenerative("scf"), network(), options with { MaxIterations = 5 }).Train(new TrainingData(data.Calcium));
+        var result = new Trainer(ModelRegistry.CreateGenerative("scf"), network(), options).Train(new TrainingData(data.Calcium));
         return result.Iterations / result.Elapsed.TotalSeconds;
     }
 }
