@@ -36,6 +36,9 @@ internal static class ProgressDisplay
         return result!;
     }
 
+    /// <summary><see cref="Run"/> in the shape the benchmark suites take.</summary>
+    public static TrainingResult Train(string title, Func<IProgress<TrainingProgress>?, TrainingResult> work) => Run(title, p => work(p));
+
     private static string Describe(TrainingProgress p) =>
         $"iter {p.Iteration} | {p.IterationsPerSecond:F1} it/s | objective {p.Objective:F4}/frame" +
         (double.IsNaN(p.Validation) ? "" : $" | validation {p.Validation:F4} (best {p.BestValidation:F4})");

@@ -8,6 +8,9 @@ public static class BaselineMethods
     /// <summary>Every name <see cref="Create"/> accepts.</summary>
     public static IReadOnlyList<string> Names { get; } = ["oasis-ar1", "oasis-ar2", "mcmc"];
 
+    /// <summary>The baselines the real-data benchmarks run by default (MCMC assumes the SCF model and takes seconds per recording).</summary>
+    public static IReadOnlyList<string> RealDataDefaults { get; } = ["oasis-ar1"];
+
     /// <summary>A method with default settings: <c>oasis-ar1</c>, <c>oasis-ar2</c> (<see cref="OasisMethod"/>) or
     /// <c>mcmc</c> (<see cref="McmcMethod"/>).</summary>
     /// <exception cref="ArgumentException">Unknown name; the message lists the known ones.</exception>

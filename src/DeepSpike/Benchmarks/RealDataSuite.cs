@@ -1,0 +1,219 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using DeepSpike.Data;
+using DeepSpike.Engine;
+using DeepSpike.Evaluation;
+using DeepSpike.Inference;
+using DeepSpike.Models;
+using DeepSpike.Recognition;
+using DeepSpike.Training;
+
+namespace DeepSpike.Benchmarks;
+
+/// <summary>Settings of the cross-validated real-data suites (Speiser et al. 2017, Table 1, GCaMP6s/f columns).</summary>
+/// <param name="DataRoot">Folder holding the dataset folders.</param>
+/// <param name="Datasets">Dataset folder names under <paramref name="DataRoot"/>.</param>
+/// <param name="Seed">Seed of the fold assignment and training.</param>
+/// <param name="Folds">Folds over cells.</param>
+/// <param name="MaxMinutes">DS-F training budget per fold.</param>
+/// <param name="DsNfMinutes">DS-NF training budget per fold (warm-started from that fold's DS-F); 0 leaves DS-NF out.</param>
+/// <param name="Generative">Generative model the networks are trained with (AR(2) captures the indicator's rise).</param>
+/// <param name="MaxLagFrames">Largest shift tried by the best-lag diagnostic, in frames either way.</param>
+/// <param name="TimingTraces">Recordings timed on one thread per method.</param>
+public sealed record RealDataSuiteOptions(
+    string DataRoot, IReadOnlyList<string> Datasets, int Seed = 0, int Folds = 4, double MaxMinutes = 5, double DsNfMinutes = 3,
+    string Generative = "scf-ar2", int MaxLagFrames = 6, int TimingTraces = 3)
+{
+    /// <summary>The paper's two GENIE sets (GCaMP6s DS14 and GCaMP6f DS09, as in CASCADE's database).</summary>
+    public static IReadOnlyList<string> Genie { get; } = ["genie-gcamp6s-ds14", "genie-gcamp6f-ds09"];
+
+    /// <summary>The Spikefinder training sets in the shared data (GCaMP6s set 5, OGB-1 set 4).</summary>
+    public static IReadOnlyList<string> Spikefinder { get; } = ["spikefinder-train5-gcamp6s", "spikefinder-train4-ogb1"];
+
+    /// <summary>Throws if a value is out of range.</summary>
+    public RealDataSuiteOptions Validate()
+    {
+        if (Datasets.Count == 0) throw new ArgumentException("no datasets to run");
+        if (Folds < 2) throw new ArgumentOutOfRangeException(nameof(Folds), $"cross-validation needs >= 2 folds, got {Folds}");
+        if (!(MaxMinutes > 0)) throw new ArgumentOutOfRangeException(nameof(MaxMinutes), $"training budget must be > 0 minutes, got {MaxMinutes}");
+        if (!(DsNfMinutes >= 0)) throw new ArgumentOutOfRangeException(nameof(DsNfMinutes), $"DS-NF budget must be >= 0 minutes, got {DsNfMinutes}");
+        if (MaxLagFrames < 0) throw new ArgumentOutOfRangeException(nameof(MaxLagFrames), $"lag range must be >= 0, got {MaxLagFrames}");
+        if (TimingTraces < 1) throw new ArgumentOutOfRangeException(nameof(TimingTraces), $"timing traces must be >= 1, got {TimingTraces}");
+        return this;
+    }
+}
+
+/// <summary>One method on one dataset.</summary>
+/// <param name="Dataset">Dataset folder name.</param>
+/// <param name="Method">Method.</param>
+/// <param name="MeanCorrelation">Mean Pearson r over recordings at lag 0 (the protocol).</param>
+/// <param name="Sem">Standard error of that mean.</param>
+/// <param name="N">Recordings scored.</param>
+/// <param name="BestLagFrames">Diagnostic: the global shift of the predictions (frames; positive = predictions moved earlier) with the best mean r.</param>
+/// <param name="CorrelationAtBestLag">Mean r at that shift.</param>
+/// <param name="MsPerTrace">Inference time per recording on one thread.</param>
+/// <param name="Note">How the method was trained or calibrated.</param>
+public sealed record RealDataScore(
+    [property: JsonPropertyName("dataset")] string Dataset,
+    [property: JsonPropertyName("method")] string Method,
+    [property: JsonPropertyName("mean_correlation")] double MeanCorrelation,
+    [property: JsonPropertyName("sem")] double Sem,
+    [property: JsonPropertyName("n")] int N,
+    [property: JsonPropertyName("best_lag_frames")] int BestLagFrames,
+    [property: JsonPropertyName("correlation_at_best_lag")] double CorrelationAtBestLag,
+    [property: JsonPropertyName("ms_per_trace")] double MsPerTrace,
+    [property: JsonPropertyName("note")] string Note);
+
+/// <summary>The outcome of a real-data suite.</summary>
+public sealed record RealDataReport(
+    [property: JsonPropertyName("suite")] string Suite,
+    [property: JsonPropertyName("bin_ms")] double BinMs,
+    [property: JsonPropertyName("folds")] int Folds,
+    [property: JsonPropertyName("rows")] IReadOnlyList<RealDataScore> Rows)
+{
+    /// <summary>Writes the report as JSON (atomically).</summary>
+    public void WriteJson(string path) => AtomicFile.WriteAllText(path, JsonSerializer.Serialize(this, ReportJson.Options) + "\n");
+}
+
+/// <summary>
+/// Cross-validated accuracy on recordings with electrophysiological ground truth. Per dataset, cells (not
+/// recordings: a neuron's recordings stay together) are split into folds; for each fold DS-F (and DS-NF,
+/// warm-started from it) is trained without ground truth on the other folds' cells (a quarter of them held out
+/// for early stopping) and applied to the fold's cells. Baselines, which need no training, run on every
+/// recording. Scores: Pearson r at 40 ms bins per recording, mean ± SEM over recordings, at lag 0 (the protocol),
+/// and, as a diagnostic, at the best global lag.
+/// </summary>
+public static partial class RealDataSuite
+{
+    /// <summary>Runs the suite; <paramref name="train"/> wraps each training run (for progress display).</summary>
+    public static RealDataReport Run(string suite, RealDataSuiteOptions options, IReadOnlyList<ISpikeInferenceMethod> baselines, Action<string> log, TrainingRunner train)
+    {
+        options.Validate();
+        var rows = new List<RealDataScore>();
+        foreach (string name in options.Datasets)
+        {
+            string folder = Path.Combine(options.DataRoot, name);
+            var data = Dataset.Load(folder, includeSpikes: true);
+            if (data.Spikes is null) throw new ArgumentException($"{folder}: the real-data suite needs spikes.csv (ground truth)");
+            var folds = AssignFolds(data.Calcium.Names, options.Folds, options.Seed);
+            log($"{name}: {data.Calcium.Count} recordings of {folds.Values.Distinct().Count()} fold(s) × cells at {data.FrameRateHz:G4} Hz");
+            rows.AddRange(CrossValidate(name, data, folds, options, log, train));
+            foreach (var method in baselines)
+            {
+                log($"{name}: running {method.Name}");
+                var predicted = SpikeInferenceMethods.Run(method, data.Calcium, options.Seed);
+                rows.Add(Score(name, method.Name, predicted, data, options, SuiteSteps.TimePerTrace(method, data.Calcium, options.TimingTraces), "parameters estimated per recording"));
+            }
+        }
+        return new RealDataReport(suite, SpikeMetrics.RealDataBinMs, options.Folds, rows);
+    }
+
+    /// <summary>
+    /// The cell a recording belongs to: its name without a trailing <c>_rec&lt;k&gt;</c> (the CASCADE / shared-data
+    /// convention <c>&lt;cell id&gt;_rec&lt;k&gt;</c>); names without it are cells of their own.
+    /// </summary>
+    public static string CellOf(string recording) => RecordingSuffix().Replace(recording, "");
+
+    /// <summary>
+    /// Fold of every recording: cells are shuffled with <paramref name="seed"/> and dealt round-robin into
+    /// <paramref name="folds"/> folds (fewer if there are fewer cells), so no cell spans two folds.
+    /// </summary>
+    public static IReadOnlyDictionary<string, int> AssignFolds(IReadOnlyList<string> recordings, int folds, int seed)
+    {
+        var cells = recordings.Select(CellOf).Distinct().Order(StringComparer.Ordinal).ToArray();
+        new Random(seed).Shuffle(cells);
+        var foldOfCell = cells.Select((cell, i) => (cell, fold: i % Math.Min(folds, cells.Length))).ToDictionary(x => x.cell, x => x.fold);
+        return recordings.ToDictionary(r => r, r => foldOfCell[CellOf(r)]);
+    }
+
+    private static IEnumerable<RealDataScore> CrossValidate(string name, Dataset data, IReadOnlyDictionary<string, int> folds, RealDataSuiteOptions options,
+        Action<string> log, TrainingRunner train)
+    {
+        var calcium = data.Calcium;
+        int count = calcium.Count;
+        var dsf = new float[count][];
+        var dsnf = options.DsNfMinutes > 0 ? new float[count][] : null;
+        var notes = new List<string>();
+        double msF = 0, msNf = 0;
+        foreach (int fold in folds.Values.Distinct().Order())
+        {
+            var test = Enumerable.Range(0, count).Where(i => folds[calcium.Names[i]] == fold).ToList();
+            var rest = Enumerable.Range(0, count).Where(i => folds[calcium.Names[i]] != fold).ToList();
+            // Early stopping on a quarter of the training cells (at least one, when there are two or more).
+            var restCells = rest.Select(i => CellOf(calcium.Names[i])).Distinct().Order(StringComparer.Ordinal).ToArray();
+            new Random(options.Seed + fold).Shuffle(restCells);
+            var validationCells = restCells.Length >= 2 ? restCells.Take(Math.Max(1, restCells.Length / 4)).ToHashSet() : [];
+            var trainSet = Subset(calcium, rest.Where(i => !validationCells.Contains(CellOf(calcium.Names[i]))));
+            var validationSet = validationCells.Count > 0 ? Subset(calcium, rest.Where(i => validationCells.Contains(CellOf(calcium.Names[i])))) : null;
+            var testSet = Subset(calcium, test);
+            var trainingData = new TrainingData(trainSet, validationSet);
+            string label = $"{name} fold {fold + 1}";
+
+            var f = new DsF(new DsFOptions(FrameRateHz: calcium.FrameRateHz), new Random(options.Seed + fold));
+            var fModel = SuiteSteps.Train($"{label} DS-F", ModelRegistry.CreateGenerative(options.Generative), f,
+                new TrainingOptions(MaxMinutes: options.MaxMinutes, Seed: options.Seed + fold), trainingData, calcium.FrameRateHz, "real-data", train, log);
+            notes.Add(fModel.Note);
+            Predict(new DeepSpikeMethod(fModel.Model), testSet, test, dsf, options.Seed);
+            msF += SuiteSteps.TimePerTrace(new DeepSpikeMethod(fModel.Model), testSet, 1) / folds.Values.Distinct().Count();
+            if (dsnf is not null)
+            {
+                var nf = new DsNf(new DsNfOptions(new DsFOptions(FrameRateHz: calcium.FrameRateHz)), new Random(options.Seed + fold));
+                nf.WarmStartFrom(f);
+                var nfModel = SuiteSteps.Train($"{label} DS-NF", ModelRegistry.CreateGenerative(options.Generative), nf,
+                    new TrainingOptions(MaxMinutes: options.DsNfMinutes, Seed: options.Seed + fold), trainingData, calcium.FrameRateHz, "real-data", train, log);
+                Predict(new DeepSpikeMethod(nfModel.Model), testSet, test, dsnf, options.Seed);
+                msNf += SuiteSteps.TimePerTrace(new DeepSpikeMethod(nfModel.Model), testSet, 1) / folds.Values.Distinct().Count();
+            }
+        }
+        string note = $"{options.Folds}-fold CV over cells, {options.Generative}, unsupervised; per fold up to {options.MaxMinutes:G3} min";
+        yield return Score(name, "DS-F", new TraceSet(calcium.Names, dsf, calcium.FrameRateHz), data, options, msF, note);
+        if (dsnf is not null)
+            yield return Score(name, "DS-NF", new TraceSet(calcium.Names, dsnf, calcium.FrameRateHz), data, options, msNf,
+                $"{note} + {options.DsNfMinutes:G3} min from that DS-F");
+    }
+
+    private static void Predict(ISpikeInferenceMethod method, TraceSet testSet, List<int> indices, float[][] into, int seed)
+    {
+        var predicted = SpikeInferenceMethods.Run(method, testSet, seed);
+        for (int j = 0; j < indices.Count; j++) into[indices[j]] = predicted.Traces[j];
+    }
+
+    private static TraceSet Subset(TraceSet set, IEnumerable<int> indices)
+    {
+        var chosen = indices.ToList();
+        return new TraceSet(chosen.Select(i => set.Names[i]).ToList(), chosen.Select(i => set.Traces[i]).ToList(), set.FrameRateHz);
+    }
+
+    private static RealDataScore Score(string dataset, string method, TraceSet predicted, Dataset data, RealDataSuiteOptions options, double msPerTrace, string note)
+    {
+        var atZero = SpikeMetrics.Evaluate(predicted, data.Spikes!, SpikeMetrics.RealDataBinMs);
+        var (bestLag, bestR) = (0, atZero.Mean);
+        for (int lag = -options.MaxLagFrames; lag <= options.MaxLagFrames; lag++)
+        {
+            if (lag == 0) continue;
+            double r = SpikeMetrics.Evaluate(Shift(predicted, lag), data.Spikes!, SpikeMetrics.RealDataBinMs).Mean;
+            if (r > bestR) (bestLag, bestR) = (lag, r);
+        }
+        return new RealDataScore(dataset, method, atZero.Mean, atZero.Sem, atZero.N, bestLag, bestR, msPerTrace, note);
+    }
+
+    /// <summary>Every trace moved <paramref name="lag"/> frames earlier (later if negative), zero-filled at the end it leaves.</summary>
+    private static TraceSet Shift(TraceSet set, int lag)
+    {
+        var shifted = set.Traces.Select(x =>
+        {
+            var y = new float[x.Length];
+            for (int t = 0; t < x.Length; t++)
+            {
+                int source = t + lag;
+                if (source >= 0 && source < x.Length) y[t] = x[source];
+            }
+            return y;
+        }).ToList();
+        return new TraceSet(set.Names, shifted, set.FrameRateHz);
+    }
+
+    [GeneratedRegex(@"_rec\d+$")]
+    private static partial Regex RecordingSuffix();
+}
