@@ -30,6 +30,8 @@ internal static class TrainCommand
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint file (default: <out>.ckpt)" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint if it exists" };
         var initFrom = new Option<string?>("--init-from") { Description = "Start from this trained model: the same kind of network (fine-tuning), or a DS-F for --recognition dsnf (trunk and readout copied; the recommended way to train DS-NF)" };
+        var labeled = new Option<string?>("--supervised") { Description = "Semi-supervised: a dataset folder of other recordings with spikes.csv (never your test cells); adds a cross-entropy term on them to the unsupervised objective" };
+        var labeledWeight = new Option<float>("--supervised-weight") { Description = "Weight of that term (cross-entropy per frame against the negative bound per frame)", DefaultValueFactory = _ => 1f };
         var description = new Option<string?>("--description") { Description = "Description stored in the model file (default: '<network> trained with deepspike train')" };
         var frameRate = CommonOptions.FrameRate();
         var seed = CommonOptions.Seed();
@@ -37,7 +39,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a recognition network without ground truth (amortized variational inference)")
         {
             data, validation, generative, recognition, output, objective, maxMinutes, maxIterations, samples, chunk, batch, clip, lr, thetaLr,
-            validateEvery, patience, checkpoint, resume, initFrom, description, frameRate, seed, threads,
+            validateEvery, patience, checkpoint, resume, initFrom, labeled, labeledWeight, description, frameRate, seed, threads,
         };
         command.SetAction(r => CliRunner.Run(r.GetValue(threads), () =>
         {
@@ -55,7 +57,8 @@ internal static class TrainCommand
             if (supervised && train.Spikes is null)
                 throw new ArgumentException($"{r.GetValue(data)}: supervised training needs spikes.csv");
             var options = new TrainingOptions(obj, r.GetValue(samples), r.GetValue(chunk), r.GetValue(batch), r.GetValue(clip), r.GetValue(lr), r.GetValue(thetaLr),
-                r.GetValue(validateEvery), r.GetValue(patience), r.GetValue(maxMinutes), r.GetValue(maxIterations), r.GetValue(seed));
+                r.GetValue(validateEvery), r.GetValue(patience), r.GetValue(maxMinutes), r.GetValue(maxIterations), r.GetValue(seed),
+                SupervisedWeight: r.GetValue(labeledWeight));
             var outPath = r.GetValue(output)!;
             // Create the folder now: finding it missing at the first checkpoint or at the end would waste the training.
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
@@ -71,9 +74,17 @@ internal static class TrainCommand
             var trainer = new Trainer(ModelRegistry.CreateGenerative(r.GetValue(generative)!), recognitionModel, options);
             var checkpointFile = new TrainerCheckpoint(r.GetValue(checkpoint) ?? outPath + ".ckpt", info);
             int startIteration = r.GetValue(resume) ? CheckpointIteration(checkpointFile.Path) : 0;
+            Dataset? labeledData = null;
+            if (r.GetValue(labeled) is string labeledPath)
+            {
+                if (supervised) throw new ArgumentException("--supervised DIR adds labeled recordings to unsupervised training; it cannot be combined with --objective supervised");
+                labeledData = Dataset.Load(labeledPath, includeSpikes: true);
+                if (labeledData.Spikes is null) throw new ArgumentException($"{labeledPath}: --supervised needs a folder with spikes.csv");
+            }
             var trainingData = new TrainingData(train.Calcium, val?.Calcium,
                 supervised ? train.Spikes : null,
-                supervised ? val?.Spikes : null);
+                supervised ? val?.Spikes : null,
+                labeledData?.Calcium, labeledData?.Spikes);
             Console.WriteLine($"training {recognitionModel.Name} with {r.GetValue(generative)} on {train.Calcium.Count} traces at {train.FrameRateHz:G4} Hz" +
                               (val is null ? "" : $", validating on {val.Calcium.Count}") + $" ({obj.ToString().ToLowerInvariant()}, up to {options.MaxMinutes:G3} min)");
             if (r.GetValue(resume))

@@ -21,6 +21,7 @@ public sealed class Trainer
     /// <summary>Validation uses at most this many traces, two fixed chunks each.</summary>
     private const int MaxValidationTraces = 48;
     private const int ProgressInterval = 25;
+    private const int LabeledSeedSalt = 0x1abe1ed;
 
     private readonly IGenerativeModel generative;
     private readonly IRecognitionModel recognition;
@@ -29,6 +30,8 @@ public sealed class Trainer
     private List<CellState> cells = [];
     private List<CellState> validationCells = [];
     private List<float[]>? trainingTargets, validationTargets;
+    private List<CellState> labeledCells = [];
+    private List<float[]>? labeledTargets;
 
     /// <summary>Creates a trainer for the given models.</summary>
     public Trainer(IGenerativeModel generative, IRecognitionModel recognition, TrainingOptions options)
@@ -82,6 +85,15 @@ public sealed class Trainer
             trainingTargets = Targets(data.Training, data.TrainingSpikes!);
             validationTargets = data.Validation is not null && data.ValidationSpikes is not null ? Targets(data.Validation, data.ValidationSpikes) : null;
             if (validationTargets is null) validationCells = [];
+        }
+        if (data.LabeledCalcium is not null)
+        {
+            if (supervised) throw new ArgumentException("labeled recordings add a supervised term to unsupervised training; the supervised objective uses TrainingSpikes instead");
+            if (data.LabeledSpikes is null) throw new ArgumentException("labeled recordings need their spikes");
+            if (Math.Abs(data.LabeledCalcium.FrameRateHz / rate - 1) > Inference.SpikeInference.FrameRateTolerance)
+                throw new ArgumentException($"labeled recordings are at {data.LabeledCalcium.FrameRateHz:G6} Hz but training data at {rate:G6} Hz; resample one or use matching recordings");
+            labeledCells = BuildCells(data.LabeledCalcium, rate);
+            labeledTargets = Targets(data.LabeledCalcium, data.LabeledSpikes);
         }
         BestPhi = Snapshot();
         if (resume && checkpoint is not null && File.Exists(checkpoint.Path)) checkpoint.Restore(this);
@@ -158,6 +170,7 @@ public sealed class Trainer
             if (!double.IsFinite(bound.BoundPerFrame)) return double.NaN;
             if (updatePhi)
             {
+                if (labeledCells.Count > 0) AddSupervisedGradient();
                 if (!float.IsFinite(GradientClipping.ClipGlobalNorm(phi, Options.ClipNorm))) return double.NaN;
                 phiOptimizer.Step();
             }
@@ -187,6 +200,20 @@ public sealed class Trainer
             return -loss.Item();
         }
         finally { phiOptimizer.ZeroGrad(); }
+    }
+
+    /// <summary>
+    /// Semi-supervised term: adds λ × the gradient of the cross-entropy per frame on a batch of a random labeled
+    /// recording to φ's gradient, so one clipped Adam step follows both terms.
+    /// </summary>
+    /// <remarks>Its batch comes from a generator of its own, so the unsupervised draws are those of a run without labels.</remarks>
+    private void AddSupervisedGradient()
+    {
+        var rng = new Random(Inference.SpikeInferenceMethods.TraceSeed(Options.Seed ^ LabeledSeedSalt, Iteration));
+        int index = rng.Next(labeledCells.Count);
+        var (_, input, _) = Batch(labeledCells[index], rng, labeledTargets![index], out var targets);
+        using var tape = new Tape();
+        tape.Backward(Ops.Scale(CrossEntropy(recognition.Logits(input, targets), targets!), Options.SupervisedWeight));
     }
 
     /// <summary>Mean binary cross-entropy per frame, <c>−(1/BT) Σ ln Bernoulli(s; σ(a))</c>.</summary>

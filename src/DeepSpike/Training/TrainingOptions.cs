@@ -24,6 +24,9 @@ public enum TrainingObjective
 /// <param name="MaxIterations">Iteration limit.</param>
 /// <param name="Seed">Seed of every random draw; with fixed threads, training is deterministic.</param>
 /// <param name="CheckpointEvery">Iterations between checkpoints (when a checkpoint path is given).</param>
+/// <param name="SupervisedWeight">Semi-supervised training (labeled recordings in <see cref="TrainingData.LabeledCalcium"/>):
+/// the weight λ of the cross-entropy per frame added to the negative bound per frame (the paper's suggested
+/// supervised term, §4).</param>
 public sealed record TrainingOptions(
     TrainingObjective Objective = TrainingObjective.Unsupervised,
     int Samples = 64,
@@ -37,7 +40,8 @@ public sealed record TrainingOptions(
     double MaxMinutes = 20,
     int MaxIterations = int.MaxValue,
     int Seed = 0,
-    int CheckpointEvery = 1000)
+    int CheckpointEvery = 1000,
+    float SupervisedWeight = 1f)
 {
     /// <summary>Throws if a value is out of range.</summary>
     public TrainingOptions Validate()
@@ -52,6 +56,7 @@ public sealed record TrainingOptions(
         if (Patience < 1) throw new ArgumentOutOfRangeException(nameof(Patience), $"patience must be >= 1, got {Patience}");
         if (!(MaxMinutes > 0)) throw new ArgumentOutOfRangeException(nameof(MaxMinutes), $"time limit must be > 0 minutes, got {MaxMinutes}");
         if (MaxIterations < 1) throw new ArgumentOutOfRangeException(nameof(MaxIterations), $"iteration limit must be >= 1, got {MaxIterations}");
+        if (!(SupervisedWeight >= 0) || !float.IsFinite(SupervisedWeight)) throw new ArgumentOutOfRangeException(nameof(SupervisedWeight), $"supervised weight must be finite and >= 0, got {SupervisedWeight}");
         if (CheckpointEvery < 1) throw new ArgumentOutOfRangeException(nameof(CheckpointEvery), $"checkpoint interval must be >= 1, got {CheckpointEvery}");
         return this;
     }

@@ -72,6 +72,44 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void Train_LabeledWithZeroWeight_EqualsUnsupervisedRun()
+    {
+        var labeled = ScfSimulationProtocol.Paper.Simulate(1, [1.0], 1000, 60, seed: 9);
+        var plain = Network(); var zero = Network();
+        new Trainer(new DeepSpike.Generative.ScfModel(), plain, Small with { MaxIterations = 10 }).Train(new TrainingData(Data().Calcium));
+        new Trainer(new DeepSpike.Generative.ScfModel(), zero, Small with { MaxIterations = 10, SupervisedWeight = 0 })
+            .Train(new TrainingData(Data().Calcium, LabeledCalcium: labeled.Calcium, LabeledSpikes: labeled.Spikes));
+        Assert.Equal(Weights(plain), Weights(zero));
+    }
+
+    [Fact]
+    public void Train_Labeled_LowersCrossEntropyOnTheLabeledRecordingsComparedWithUnsupervised()
+    {
+        var labeled = ScfSimulationProtocol.Paper.Simulate(1, [1.0], 1000, 60, seed: 9);
+        var plain = Network(); var semi = Network();
+        var options = Small with { MaxIterations = 60, SupervisedWeight = 5 };
+        new Trainer(new DeepSpike.Generative.ScfModel(), plain, options).Train(new TrainingData(Data().Calcium));
+        new Trainer(new DeepSpike.Generative.ScfModel(), semi, options).Train(new TrainingData(Data().Calcium, LabeledCalcium: labeled.Calcium, LabeledSpikes: labeled.Spikes));
+
+        double CrossEntropy(DsF net)
+        {
+            var p = net.Marginals(InputNormalization.Apply(labeled.Calcium.Traces[0]), new Random(0));
+            var s = labeled.Spikes.Traces[0];
+            return -Enumerable.Range(0, p.Length).Average(t => s[t] > 0 ? Math.Log(p[t]) : Math.Log(1 - p[t]));
+        }
+        Assert.True(CrossEntropy(semi) < CrossEntropy(plain), $"semi-supervised {CrossEntropy(semi):F4} vs unsupervised {CrossEntropy(plain):F4}");
+    }
+
+    [Fact]
+    public void Train_LabeledWithSupervisedObjective_Throws()
+    {
+        var data = Data();
+        var e = Assert.Throws<ArgumentException>(() => new Trainer(new DeepSpike.Generative.ScfModel(), Network(), Small with { Objective = TrainingObjective.Supervised })
+            .Train(new TrainingData(data.Calcium, TrainingSpikes: data.Spikes, LabeledCalcium: data.Calcium, LabeledSpikes: data.Spikes)));
+        Assert.Contains("labeled", e.Message);
+    }
+
+    [Fact]
     public void Options_BadValues_Throw()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new TrainingOptions(Samples: 1).Validate());
