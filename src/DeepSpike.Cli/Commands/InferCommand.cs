@@ -14,7 +14,7 @@ internal static class InferCommand
 
     public static Command Create()
     {
-        var model = new Option<string?>("--model") { Description = "Model file (default: the built-in model)" };
+        var model = new Option<string?>("--model") { Description = $"Model file, or builtin:NAME (see 'deepspike models'; default: builtin:{SpikeModel.DefaultBuiltinName})" };
         var data = new Option<string>("--data") { Description = "Dataset folder or calcium CSV file (.csv or .csv.gz)", Required = true };
         var output = new Option<string>("--out") { Description = $"Output folder; receives {OutputFileName}", Required = true };
         var samples = new Option<int?>("--samples")
@@ -30,6 +30,8 @@ internal static class InferCommand
         command.SetAction(r => CliRunner.Run(r.GetValue(threads), () =>
         {
             var spikeModel = LoadModel(r.GetValue(model));
+            if (r.GetValue(model) is null)
+                Console.Error.WriteLine($"note: no --model given; using the built-in model {SpikeModel.DefaultBuiltinName} ({spikeModel.Info.Description})");
             string dataPath = r.GetValue(data)!;
             var dataset = Dataset.Load(dataPath, r.GetValue(frameRate), includeSpikes: false);
             int sampleCount = r.GetValue(samples) ?? (spikeModel.Recognition is DsNf nf ? nf.Options.MarginalSamples : 0);
@@ -72,10 +74,15 @@ internal static class InferCommand
         return safe.Select((n, i) => (seen.Contains(n) || n.Length == 0 || n.Trim('.').Length == 0 ? $"{n}_{i + 1}" : n) + ".csv").ToList();
     }
 
-    /// <summary>The model at <paramref name="path"/>, or the built-in one when null or "builtin".</summary>
+    /// <summary>
+    /// The model at <paramref name="path"/>; <c>builtin:NAME</c> for a built-in model; null or <c>builtin</c> for the
+    /// default built-in model.
+    /// </summary>
     /// <exception cref="FileNotFoundException">No path was given and this build has no built-in model.</exception>
     public static SpikeModel LoadModel(string? path)
     {
+        const string prefix = "builtin:";
+        if (path is not null && path.StartsWith(prefix, StringComparison.Ordinal)) return SpikeModel.Builtin(path[prefix.Length..]);
         if (path is not (null or "builtin")) return SpikeModel.Load(path);
         try { return SpikeModel.Builtin(); }
         catch (InvalidOperationException e)

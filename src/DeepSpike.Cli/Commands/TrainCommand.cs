@@ -32,6 +32,7 @@ internal static class TrainCommand
         var initFrom = new Option<string?>("--init-from") { Description = "Start from this trained model: the same kind of network (fine-tuning), or a DS-F for --recognition dsnf (trunk and readout copied; the recommended way to train DS-NF)" };
         var labeled = new Option<string?>("--supervised") { Description = "Semi-supervised: a dataset folder of other recordings with spikes.csv (never your test cells); adds a cross-entropy term on them to the unsupervised objective" };
         var labeledWeight = new Option<float>("--supervised-weight") { Description = "Weight of that term (cross-entropy per frame against the negative bound per frame)", DefaultValueFactory = _ => 1f };
+        var indicator = new Option<string?>("--indicator") { Description = "Calcium indicator the model is for (e.g. GCaMP6s), stored in the model file" };
         var description = new Option<string?>("--description") { Description = "Description stored in the model file (default: '<network> trained with deepspike train')" };
         var frameRate = CommonOptions.FrameRate();
         var seed = CommonOptions.Seed();
@@ -39,7 +40,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a recognition network without ground truth (amortized variational inference)")
         {
             data, validation, generative, recognition, output, objective, maxMinutes, maxIterations, samples, chunk, batch, clip, lr, thetaLr,
-            validateEvery, patience, checkpoint, resume, initFrom, labeled, labeledWeight, description, frameRate, seed, threads,
+            validateEvery, patience, checkpoint, resume, initFrom, labeled, labeledWeight, indicator, description, frameRate, seed, threads,
         };
         command.SetAction(r => CliRunner.Run(r.GetValue(threads), () =>
         {
@@ -62,7 +63,8 @@ internal static class TrainCommand
             var outPath = r.GetValue(output)!;
             // Create the folder now: finding it missing at the first checkpoint or at the end would waste the training.
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
-            var info = new ModelInfo(r.GetValue(description) ?? $"{r.GetValue(recognition)} trained with deepspike train", Path.GetFullPath(r.GetValue(data)!), "deepspike " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), 0, double.NaN);
+            var info = new ModelInfo(r.GetValue(description) ?? $"{r.GetValue(recognition)} trained with deepspike train", Path.GetFullPath(r.GetValue(data)!), "deepspike " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), 0, double.NaN,
+                r.GetValue(indicator));
             var recognitionModel = ModelRegistry.CreateRecognition(r.GetValue(recognition)!, train.FrameRateHz, new Random(r.GetValue(seed)));
             if (r.GetValue(initFrom) is string initPath)
             {

@@ -13,7 +13,8 @@ namespace DeepSpike.Models;
 /// <param name="Command">The command that trained it.</param>
 /// <param name="Iterations">Training iterations of the saved weights.</param>
 /// <param name="ValidationBoundPerFrame">The validation criterion at the saved weights (nats/frame), NaN if none.</param>
-public sealed record ModelInfo(string Description, string TrainingData, string Command, int Iterations, double ValidationBoundPerFrame);
+/// <param name="Indicator">The calcium indicator it was trained for (e.g. "GCaMP6s"), or null if not stated.</param>
+public sealed record ModelInfo(string Description, string TrainingData, string Command, int Iterations, double ValidationBoundPerFrame, string? Indicator = null);
 
 /// <summary>
 /// A trained DeepSpike model: the amortized recognition network plus what is needed to use it honestly
@@ -22,7 +23,10 @@ public sealed record ModelInfo(string Description, string TrainingData, string C
 public sealed class SpikeModel
 {
     private const string Format = "deepspike-model";
-    private const string BuiltinResource = "DeepSpike.Models.builtin-scf-60hz.dsmodel";
+    private const string BuiltinPrefix = "DeepSpike.Models.builtin-", BuiltinSuffix = ".dsmodel";
+
+    /// <summary>The built-in model used when none is named.</summary>
+    public const string DefaultBuiltinName = "scf-60hz";
     // NaN marks "no validation data"; JSON has no NaN, so it is written as the literal "NaN".
     private static readonly JsonSerializerOptions InfoJson = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
 
@@ -79,14 +83,22 @@ public sealed class SpikeModel
         return (FromFile(file, path), file.Header, file.Tensors);
     }
 
-    /// <summary>The built-in default model (DS-F trained on GCaMP6-like SCF simulations at 60 Hz).</summary>
-    public static SpikeModel Builtin()
+    /// <summary>Names of the models embedded in this build (<c>models/builtin-&lt;name&gt;.dsmodel</c> in the repository), sorted.</summary>
+    public static IReadOnlyList<string> BuiltinNames { get; } = Assembly.GetExecutingAssembly().GetManifestResourceNames()
+        .Where(n => n.StartsWith(BuiltinPrefix, StringComparison.Ordinal) && n.EndsWith(BuiltinSuffix, StringComparison.Ordinal))
+        .Select(n => n[BuiltinPrefix.Length..^BuiltinSuffix.Length]).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>A built-in model by name (default <see cref="DefaultBuiltinName"/>: DS-F trained on GCaMP6-like SCF simulations at 60 Hz).</summary>
+    /// <exception cref="ArgumentException">No built-in model has that name; the message lists those that exist.</exception>
+    /// <exception cref="InvalidOperationException">This build has no built-in models at all.</exception>
+    public static SpikeModel Builtin(string name = DefaultBuiltinName)
     {
-        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(BuiltinResource)
-            ?? throw new InvalidOperationException("this build has no built-in model embedded");
+        if (BuiltinNames.Count == 0) throw new InvalidOperationException("this build has no built-in model embedded");
+        using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream(BuiltinPrefix + name + BuiltinSuffix)
+            ?? throw new ArgumentException($"no built-in model '{name}'; built-in models: {string.Join(", ", BuiltinNames)}");
         using var memory = new MemoryStream();
         stream.CopyTo(memory);
-        return FromFile(ModelFile.Read(memory.ToArray(), "builtin model"), "builtin model");
+        return FromFile(ModelFile.Read(memory.ToArray(), $"builtin model {name}"), $"builtin model {name}");
     }
 
     /// <summary>Whether input at <paramref name="frameRateHz"/> must be resampled to the model's rate
