@@ -10,9 +10,10 @@ namespace DeepSpike.Preprocessing;
 /// Percentiles interpolate linearly between ranks, as <see cref="OrderStatistics.Percentile{T}"/> and NumPy do.
 /// </summary>
 /// <remarks>
-/// O(T log T) time and O(T) memory for a trace of T frames, whatever W: values are ranked once by a
-/// sort, and a Fenwick tree over ranks holds the window, so each step is one insertion, one removal and
-/// one or two k-th-rank searches of O(log T). A 10⁵-frame trace with W = 6000 takes a few milliseconds.
+/// O(T) time and memory for a trace of T frames, whatever W. Values are ranked once by a radix
+/// sort; the window is a bitmap over ranks with a pointer to its k-th member. Sliding by one frame
+/// adds one rank and removes one, which shifts k by at most a couple of members, so the pointer walks
+/// to a neighbour (a word scan, with a summary level that bounds the scan) instead of re-selecting.
 /// The result is exact (no decimation).
 /// </remarks>
 public static class RunningPercentile
@@ -61,80 +62,195 @@ public static class RunningPercentile
         }
         if (n == 0) return;
 
+        uint[] keys = ArrayPool<uint>.Shared.Rent(2 * n);
+        int[] frames = ArrayPool<int>.Shared.Rent(2 * n);
         float[] sorted = ArrayPool<float>.Shared.Rent(n);
-        int[] order = ArrayPool<int>.Shared.Rent(n), rank = ArrayPool<int>.Shared.Rent(n), tree = ArrayPool<int>.Shared.Rent(n + 1);
+        int[] rank = ArrayPool<int>.Shared.Rent(n);
+        var window = new RankSet(n);
         try
         {
-            // Ties get distinct ranks in any order: the k-th value is the same either way.
-            trace.CopyTo(sorted);
-            for (int i = 0; i < n; i++) order[i] = i;
-            Array.Sort(sorted, order, 0, n);
-            for (int r = 0; r < n; r++) rank[order[r]] = r;
-            var window = new RankWindow(tree.AsSpan(0, n + 1));
-            window.Clear();
+            // Rank every frame once; ties get distinct ranks, which changes no order statistic.
+            Span<int> order = RadixSort(trace, keys.AsSpan(0, 2 * n), frames.AsSpan(0, 2 * n));
+            for (int r = 0; r < n; r++)
+            {
+                int t = order[r];
+                sorted[r] = trace[t];
+                rank[t] = r;
+            }
 
+            // The window is a set of ranks; `low` is the rank of its k-th smallest member and `index` = k. Each frame
+            // adds one rank and drops one, which moves k by at most one or two places: a walk to a neighbouring member.
             int left = windowFrames / 2, right = windowFrames - 1 - left;
-            for (int s = 0; s <= Math.Min(right, n - 1); s++) window.Add(rank[s]);
+            int count = 0;
+            for (int s = 0; s <= Math.Min(right, n - 1); s++, count++) window.Add(rank[s]);
+            int low = window.Next(-1), index = 0;
             for (int t = 0; t < n; t++)
             {
                 if (t > 0)
                 {
                     long entering = (long)t + right, leaving = (long)t - left - 1;
-                    if (entering < n) window.Add(rank[entering]);
-                    if (leaving >= 0) window.Remove(rank[leaving]);
+                    if (entering < n)
+                    {
+                        int r = rank[entering];
+                        window.Add(r);
+                        count++;
+                        if (r < low) index++;
+                    }
+                    if (leaving >= 0)
+                    {
+                        int r = rank[leaving];
+                        if (r == low)
+                        {
+                            // Step off the leaving member; the next one inherits its index, the previous one keeps its own.
+                            int next = window.Next(low);
+                            if (next >= 0) low = next;
+                            else { low = window.Previous(low); index--; }
+                        }
+                        else if (r < low) index--;
+                        window.Remove(r);
+                        count--;
+                    }
                 }
-                double position = percentile / 100 * (window.Count - 1);
-                int low = (int)Math.Floor(position);
-                double fraction = position - low, value = sorted[window.Select(low)];
-                if (fraction > 0) value += fraction * (sorted[window.Select(low + 1)] - value);
+                double position = percentile / 100 * (count - 1);
+                int k = (int)Math.Floor(position);
+                for (; index < k; index++) low = window.Next(low);
+                for (; index > k; index--) low = window.Previous(low);
+                double fraction = position - k, value = sorted[low];
+                if (fraction > 0) value += fraction * (sorted[window.Next(low)] - value);
                 destination[t] = (float)value;
             }
         }
         finally
         {
+            ArrayPool<uint>.Shared.Return(keys);
+            ArrayPool<int>.Shared.Return(frames);
             ArrayPool<float>.Shared.Return(sorted);
-            ArrayPool<int>.Shared.Return(order);
             ArrayPool<int>.Shared.Return(rank);
-            ArrayPool<int>.Shared.Return(tree);
         }
     }
 
-    /// <summary>The ranks currently in the window: a Fenwick (binary indexed) tree of 0/1 counts over ranks 0..n−1.</summary>
-    private readonly ref struct RankWindow(Span<int> tree)
+    private const int DigitBits = 11, Digits = 1 << DigitBits, Passes = (32 + DigitBits - 1) / DigitBits;
+
+    /// <summary>
+    /// Frame indices in ascending order of value: an LSD radix sort of the values' order-preserving bits, three
+    /// passes of 11 bits (stable, O(T)); a pass whose digit is the same for every value (e.g. the exponent of a
+    /// trace within one octave) is skipped.
+    /// </summary>
+    /// <param name="values">The trace.</param>
+    /// <param name="keys">Scratch of 2T keys.</param>
+    /// <param name="frames">Scratch of 2T indices; the result is a slice of it.</param>
+    private static Span<int> RadixSort(ReadOnlySpan<float> values, Span<uint> keys, Span<int> frames)
     {
-        private readonly Span<int> _tree = tree; // 1-based; _tree[0] holds the count
-        private readonly int _size = tree.Length - 1;
-        private readonly int _topStep = tree.Length > 1 ? (int)BitOperations.RoundUpToPowerOf2((uint)(tree.Length - 1) + 1) >> 1 : 0;
-
-        public int Count => _tree[0];
-
-        public void Clear() => _tree.Clear();
-
-        public void Add(int rank) => Update(rank, +1);
-
-        public void Remove(int rank) => Update(rank, -1);
-
-        /// <summary>The rank of the k-th smallest (0-based) value in the window.</summary>
-        public int Select(int k)
+        int n = values.Length;
+        Span<uint> keyIn = keys[..n], keyOut = keys[n..];
+        Span<int> frameIn = frames[..n], frameOut = frames[n..];
+        int[] counts = ArrayPool<int>.Shared.Rent(Passes * Digits);
+        try
         {
-            System.Diagnostics.Debug.Assert(k >= 0 && k < Count);
-            int position = 0, remaining = k + 1;
-            for (int step = _topStep; step > 0; step >>= 1)
+            Span<int> histogram = counts.AsSpan(0, Passes * Digits);
+            histogram.Clear();
+            for (int t = 0; t < n; t++)
             {
-                int next = position + step;
-                if (next <= _size && _tree[next] < remaining)
-                {
-                    position = next;
-                    remaining -= _tree[next];
-                }
+                uint key = OrderedBits(values[t]);
+                keyIn[t] = key;
+                frameIn[t] = t;
+                for (int pass = 0; pass < Passes; pass++) histogram[pass * Digits + (int)(key >> (pass * DigitBits) & (Digits - 1))]++;
             }
-            return position; // the 1-based index position + 1, as a 0-based rank
+            for (int pass = 0; pass < Passes; pass++)
+            {
+                Span<int> start = histogram.Slice(pass * Digits, Digits);
+                int shift = pass * DigitBits;
+                if (start[(int)(keyIn[0] >> shift & (Digits - 1))] == n) continue; // one digit value: nothing to reorder
+                for (int d = 0, sum = 0; d < Digits; d++) (start[d], sum) = (sum, sum + start[d]);
+                for (int i = 0; i < n; i++)
+                {
+                    int slot = start[(int)(keyIn[i] >> shift & (Digits - 1))]++;
+                    keyOut[slot] = keyIn[i];
+                    frameOut[slot] = frameIn[i];
+                }
+                Swap(ref keyIn, ref keyOut);
+                Swap(ref frameIn, ref frameOut);
+            }
+            return frameIn;
+        }
+        finally { ArrayPool<int>.Shared.Return(counts); }
+    }
+
+    private static void Swap<T>(ref Span<T> a, ref Span<T> b)
+    {
+        Span<T> c = a;
+        a = b;
+        b = c;
+    }
+
+    /// <summary>The bits of a finite float as an unsigned integer with the same order (negatives flipped).</summary>
+    private static uint OrderedBits(float value)
+    {
+        uint bits = BitConverter.SingleToUInt32Bits(value);
+        return (bits & 0x8000_0000u) != 0 ? ~bits : bits | 0x8000_0000u;
+    }
+
+    /// <summary>
+    /// A set of ranks 0..n−1 as a two-level bitmap: one bit per rank, and one summary bit per 64-rank word that is
+    /// nonempty. Neighbour searches look at one word, then at most n/4096 summary words, so a walk to the next member
+    /// costs O(1) word operations for any realistic n even when members are far apart in rank.
+    /// </summary>
+    private readonly struct RankSet(int size)
+    {
+        private readonly ulong[] _words = new ulong[(size + 63) >> 6];
+        private readonly ulong[] _summary = new ulong[(((size + 63) >> 6) + 63) >> 6];
+
+        public void Add(int rank)
+        {
+            _words[rank >> 6] |= 1UL << rank;
+            _summary[rank >> 12] |= 1UL << (rank >> 6);
         }
 
-        private void Update(int rank, int delta)
+        public void Remove(int rank)
         {
-            _tree[0] += delta;
-            for (int i = rank + 1; i <= _size; i += i & -i) _tree[i] += delta;
+            int word = rank >> 6;
+            if ((_words[word] &= ~(1UL << rank)) == 0) _summary[word >> 6] &= ~(1UL << word);
+        }
+
+        /// <summary>The smallest member greater than <paramref name="rank"/> (which may be −1), or −1.</summary>
+        public int Next(int rank)
+        {
+            int from = rank + 1;
+            int word = from >> 6;
+            if (word >= _words.Length) return -1;
+            ulong bits = _words[word] & (~0UL << from);
+            if (bits != 0) return word << 6 | BitOperations.TrailingZeroCount(bits);
+            int nextWord = word + 1, group = nextWord >> 6;
+            if (group >= _summary.Length) return -1;
+            ulong summary = _summary[group] & (~0UL << nextWord);
+            while (summary == 0)
+            {
+                if (++group >= _summary.Length) return -1;
+                summary = _summary[group];
+            }
+            int found = group << 6 | BitOperations.TrailingZeroCount(summary);
+            return found << 6 | BitOperations.TrailingZeroCount(_words[found]);
+        }
+
+        /// <summary>The largest member smaller than <paramref name="rank"/>, or −1.</summary>
+        public int Previous(int rank)
+        {
+            int to = rank - 1;
+            if (to < 0) return -1;
+            int word = to >> 6;
+            ulong bits = _words[word] & (~0UL >> (63 - (to & 63)));
+            if (bits != 0) return word << 6 | 63 - BitOperations.LeadingZeroCount(bits);
+            int previousWord = word - 1;
+            if (previousWord < 0) return -1;
+            int group = previousWord >> 6;
+            ulong summary = _summary[group] & (~0UL >> (63 - (previousWord & 63)));
+            while (summary == 0)
+            {
+                if (--group < 0) return -1;
+                summary = _summary[group];
+            }
+            int found = group << 6 | 63 - BitOperations.LeadingZeroCount(summary);
+            return found << 6 | 63 - BitOperations.LeadingZeroCount(_words[found]);
         }
     }
 }
