@@ -18,6 +18,9 @@ namespace DeepSpike.Preprocessing;
 /// </remarks>
 public static class RunningPercentile
 {
+    /// <summary>Radix sort digits: 11 bits, so three passes cover a 32-bit key and a histogram fits in L1.</summary>
+    private const int DigitBits = 11, Digits = 1 << DigitBits, Passes = (32 + DigitBits - 1) / DigitBits;
+
     /// <summary>The window in frames for a window of <paramref name="windowSeconds"/> at <paramref name="frameRateHz"/>:
     /// <c>max(1, round(seconds · rate))</c>. 100 s at 60 Hz gives 6000 frames.</summary>
     public static int WindowFrames(double windowSeconds, double frameRateHz)
@@ -128,8 +131,6 @@ public static class RunningPercentile
             ArrayPool<int>.Shared.Return(rank);
         }
     }
-
-    private const int DigitBits = 11, Digits = 1 << DigitBits, Passes = (32 + DigitBits - 1) / DigitBits;
 
     /// <summary>
     /// Frame indices in ascending order of value: an LSD radix sort of the values' order-preserving bits, three
