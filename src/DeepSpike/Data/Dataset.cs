@@ -35,41 +35,45 @@ public sealed record Dataset(TraceSet Calcium, TraceSet? Spikes, DatasetMeta Met
     /// <param name="includeSpikes">Whether to read <c>spikes.csv</c> from a folder. Callers that use only
     /// fluorescence (unsupervised training, inference) pass false, so that a missing, stale or malformed
     /// ground-truth file cannot stop them; <see cref="Spikes"/> is then null.</param>
+    /// <param name="missingValues">What to do with a gap inside a fluorescence trace (default: error).
+    /// Callers that fill gaps themselves, like <see cref="Preprocessing.Preprocessor"/>, pass
+    /// <see cref="MissingValuePolicy.KeepNaN"/>. Spike counts never have gaps.</param>
     /// <exception cref="DataFormatException">The path does not exist, a file is malformed (see
     /// <see cref="TraceCsv.Read(string, double, MissingValuePolicy)"/>), the frame rate is unknown
     /// or not &gt; 0, or spikes do not match the fluorescence traces in names or lengths.</exception>
-    public static Dataset Load(string path, double? frameRateHzOverride = null, bool includeSpikes = true)
+    public static Dataset Load(string path, double? frameRateHzOverride = null, bool includeSpikes = true,
+        MissingValuePolicy missingValues = MissingValuePolicy.Error)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (frameRateHzOverride is double given && !(given > 0 && double.IsFinite(given)))
             throw new DataFormatException(path, $"frame rate must be > 0, got {given}");
 
         if (Directory.Exists(path))
-            return LoadFolder(path, frameRateHzOverride, includeSpikes);
+            return LoadFolder(path, frameRateHzOverride, includeSpikes, missingValues);
         if (File.Exists(path))
-            return LoadSingleFile(path, frameRateHzOverride);
+            return LoadSingleFile(path, frameRateHzOverride, missingValues);
         throw new DataFormatException(path, "file not found");
     }
 
-    private static Dataset LoadFolder(string folder, double? frameRateHzOverride, bool includeSpikes)
+    private static Dataset LoadFolder(string folder, double? frameRateHzOverride, bool includeSpikes, MissingValuePolicy missingValues)
     {
         string calciumPath = FindTraceFile(folder, CalciumFileName)
             ?? throw new DataFormatException(folder, $"no {CalciumFileName} or {CalciumFileName}.gz in this folder");
         string? spikesPath = includeSpikes ? FindTraceFile(folder, SpikesFileName) : null;
         DatasetMeta meta = ResolveMeta(folder, Path.Combine(folder, MetaFileName), frameRateHzOverride);
 
-        TraceSet calcium = TraceCsv.Read(calciumPath, meta.FrameRateHz);
+        TraceSet calcium = TraceCsv.Read(calciumPath, meta.FrameRateHz, missingValues);
         TraceSet? spikes = spikesPath is null ? null : TraceCsv.Read(spikesPath, meta.FrameRateHz);
         if (spikes is not null)
             CheckSpikesMatch(calcium, calciumPath, spikes, spikesPath!);
         return new Dataset(calcium, spikes, meta);
     }
 
-    private static Dataset LoadSingleFile(string file, double? frameRateHzOverride)
+    private static Dataset LoadSingleFile(string file, double? frameRateHzOverride, MissingValuePolicy missingValues)
     {
         string folder = Path.GetDirectoryName(Path.GetFullPath(file))!;
         DatasetMeta meta = ResolveMeta(file, Path.Combine(folder, MetaFileName), frameRateHzOverride);
-        return new Dataset(TraceCsv.Read(file, meta.FrameRateHz), Spikes: null, meta);
+        return new Dataset(TraceCsv.Read(file, meta.FrameRateHz, missingValues), Spikes: null, meta);
     }
 
     private static DatasetMeta ResolveMeta(string source, string metaPath, double? frameRateHzOverride)
