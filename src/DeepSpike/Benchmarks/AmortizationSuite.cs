@@ -28,9 +28,7 @@ public sealed record AmortizationSuiteOptions(
     public AmortizationSuiteOptions Validate()
     {
         if (!(MaxMinutes > 0) || !(PerCellMinutes > 0)) throw new ArgumentOutOfRangeException(nameof(MaxMinutes), $"training budgets must be > 0 minutes, got {MaxMinutes} and {PerCellMinutes}");
-        if (TrainCells < 1 || ValidationCells < 1 || TestCells < 1)
-            throw new ArgumentOutOfRangeException(nameof(TestCells), $"every split needs at least one cell, got {TrainCells}/{ValidationCells}/{TestCells}");
-        if (Frames < 400) throw new ArgumentOutOfRangeException(nameof(Frames), $"traces must have >= 400 frames (one training chunk), got {Frames}");
+        SuiteSteps.CheckSplits(TrainCells, ValidationCells, TestCells, Frames);
         return this;
     }
 }
@@ -71,17 +69,14 @@ public sealed record AmortizationReport(
 /// </summary>
 public static class AmortizationSuite
 {
-    private static readonly double[] RatesHz = [0.6, 0.9, 1.1];
 
     /// <summary>Runs the suite; <paramref name="train"/> wraps each training run (for progress display).</summary>
     public static AmortizationReport Run(AmortizationSuiteOptions options, Action<string> log, TrainingRunner train)
     {
         options.Validate();
         var protocol = ScdfSimulationProtocol.Paper;
-        var training = protocol.Simulate(options.TrainCells, RatesHz, options.Frames, options.FrameRateHz, options.Seed * 3 + 1);
-        var validation = protocol.Simulate(options.ValidationCells, RatesHz, options.Frames, options.FrameRateHz, options.Seed * 3 + 2);
-        var test = protocol.Simulate(options.TestCells, RatesHz, options.Frames, options.FrameRateHz, options.Seed * 3 + 3);
-        log($"simulated {training.Calcium.Count} training, {validation.Calcium.Count} validation and {test.Calcium.Count} test SCDF traces");
+        var (training, validation, test) = SuiteSteps.SimulateSplits((cells, seed) => protocol.Simulate(cells, SuiteSteps.PaperRatesHz, options.Frames, options.FrameRateHz, seed),
+            options.TrainCells, options.ValidationCells, options.TestCells, options.Seed, "SCDF", log);
 
         var amortized = SuiteSteps.Train("amortized DS-F", ModelRegistry.CreateGenerative("scdf"), NewNetwork(options),
             new TrainingOptions(MaxMinutes: options.MaxMinutes, Seed: options.Seed), new TrainingData(training.Calcium, validation.Calcium),
@@ -115,7 +110,7 @@ public static class AmortizationSuite
             new AmortizationScore("amortized", amortizedScore.Mean, amortizedScore.Sem, amortizedScore.N, amortized.Result.Elapsed.TotalSeconds, amortizedInference,
                 $"one DS-F on {options.TrainCells} other cells: {amortized.Note}"),
             new AmortizationScore("per-cell", perCellScore.Mean, perCellScore.Sem, perCellScore.N, perCellTraining, perCellInference,
-                $"{cells.Count} DS-F models, each trained for up to {options.PerCellMinutes:G3} min on its cell's {RatesHz.Length} traces"),
+                $"{cells.Count} DS-F models, each trained for up to {options.PerCellMinutes:G3} min on its cell's {SuiteSteps.PaperRatesHz.Length} traces"),
         ]);
     }
 

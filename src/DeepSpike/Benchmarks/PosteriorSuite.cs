@@ -32,9 +32,7 @@ public sealed record PosteriorSuiteOptions(
     public PosteriorSuiteOptions Validate()
     {
         if (!(DsFMinutes > 0) || !(DsNfMinutes > 0)) throw new ArgumentOutOfRangeException(nameof(DsFMinutes), $"training budgets must be > 0 minutes, got {DsFMinutes} and {DsNfMinutes}");
-        if (TrainCells < 1 || ValidationCells < 1 || TestCells < 1)
-            throw new ArgumentOutOfRangeException(nameof(TestCells), $"every split needs at least one cell, got {TrainCells}/{ValidationCells}/{TestCells}");
-        if (Frames < 400) throw new ArgumentOutOfRangeException(nameof(Frames), $"traces must have >= 400 frames (one training chunk), got {Frames}");
+        SuiteSteps.CheckSplits(TrainCells, ValidationCells, TestCells, Frames);
         if (Samples < 2) throw new ArgumentOutOfRangeException(nameof(Samples), $"count variances need >= 2 samples, got {Samples}");
         if (!(WindowMs >= 0) || !(IsolationMs > WindowMs)) throw new ArgumentOutOfRangeException(nameof(IsolationMs), $"need isolation > window >= 0 ms, got {IsolationMs} and {WindowMs}");
         if (TimingTraces < 1) throw new ArgumentOutOfRangeException(nameof(TimingTraces), $"timing traces must be >= 1, got {TimingTraces}");
@@ -89,17 +87,14 @@ public sealed record PosteriorReport(
 /// </summary>
 public static class PosteriorSuite
 {
-    private static readonly double[] RatesHz = [0.6, 0.9, 1.1];
 
     /// <summary>Runs the suite; <paramref name="train"/> wraps each training run (for progress display).</summary>
     public static PosteriorReport Run(PosteriorSuiteOptions options, Action<string> log, TrainingRunner train)
     {
         options.Validate();
         var protocol = ScdfSimulationProtocol.Paper;
-        var training = protocol.Simulate(options.TrainCells, RatesHz, options.Frames, options.FrameRateHz, options.Seed * 3 + 1);
-        var validation = protocol.Simulate(options.ValidationCells, RatesHz, options.Frames, options.FrameRateHz, options.Seed * 3 + 2);
-        var test = protocol.Simulate(options.TestCells, RatesHz, options.Frames, options.FrameRateHz, options.Seed * 3 + 3);
-        log($"simulated {training.Calcium.Count} training, {validation.Calcium.Count} validation and {test.Calcium.Count} test SCDF traces of {options.Frames} frames at {options.FrameRateHz:G4} Hz");
+        var (training, validation, test) = SuiteSteps.SimulateSplits((cells, seed) => protocol.Simulate(cells, SuiteSteps.PaperRatesHz, options.Frames, options.FrameRateHz, seed),
+            options.TrainCells, options.ValidationCells, options.TestCells, options.Seed, "SCDF", log);
         var data = new TrainingData(training.Calcium, validation.Calcium);
         var generative = ModelRegistry.CreateGenerative("scdf");
 

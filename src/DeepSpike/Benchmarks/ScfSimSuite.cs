@@ -30,9 +30,7 @@ public sealed record ScfSimSuiteOptions(
     {
         if (!(MaxMinutes > 0)) throw new ArgumentOutOfRangeException(nameof(MaxMinutes), $"training budget must be > 0 minutes, got {MaxMinutes}");
         if (!(DsNfMinutes >= 0)) throw new ArgumentOutOfRangeException(nameof(DsNfMinutes), $"DS-NF budget must be >= 0 minutes, got {DsNfMinutes}");
-        if (TrainCells < 1 || ValidationCells < 1 || TestCells < 1)
-            throw new ArgumentOutOfRangeException(nameof(TestCells), $"every split needs at least one cell, got {TrainCells}/{ValidationCells}/{TestCells}");
-        if (Frames < 400) throw new ArgumentOutOfRangeException(nameof(Frames), $"traces must have >= 400 frames (one training chunk), got {Frames}");
+        SuiteSteps.CheckSplits(TrainCells, ValidationCells, TestCells, Frames);
         if (TimingTraces < 1) throw new ArgumentOutOfRangeException(nameof(TimingTraces), $"timing traces must be >= 1, got {TimingTraces}");
         return this;
     }
@@ -49,7 +47,6 @@ public static class ScfSimSuite
     /// <summary>Bin width of the paper's simulated-data correlations.</summary>
     public const double BinMs = SpikeMetrics.SimulatedBinMs;
 
-    private static readonly double[] RatesHz = [0.6, 0.9, 1.1];
 
     /// <summary>Runs the suite. <paramref name="train"/> wraps each training run (for progress display).</summary>
     public static SuiteReport Run(ScfSimSuiteOptions options, IReadOnlyList<ISpikeInferenceMethod> baselines, Action<string> log,
@@ -57,10 +54,8 @@ public static class ScfSimSuite
     {
         options.Validate();
         var protocol = ScfSimulationProtocol.Paper;
-        var training = protocol.Simulate(options.TrainCells, RatesHz, options.Frames, options.FrameRateHz, options.Seed * 3 + 1);
-        var validation = protocol.Simulate(options.ValidationCells, RatesHz, options.Frames, options.FrameRateHz, options.Seed * 3 + 2);
-        var test = protocol.Simulate(options.TestCells, RatesHz, options.Frames, options.FrameRateHz, options.Seed * 3 + 3);
-        log($"simulated {training.Calcium.Count} training, {validation.Calcium.Count} validation and {test.Calcium.Count} test traces of {options.Frames} frames at {options.FrameRateHz:G4} Hz");
+        var (training, validation, test) = SuiteSteps.SimulateSplits((cells, seed) => protocol.Simulate(cells, SuiteSteps.PaperRatesHz, options.Frames, options.FrameRateHz, seed),
+            options.TrainCells, options.ValidationCells, options.TestCells, options.Seed, "SCF", log);
 
         var methods = new List<(ISpikeInferenceMethod Method, string Note)>();
         var data = new TrainingData(training.Calcium, validation.Calcium);

@@ -5,6 +5,7 @@ using DeepSpike.Generative;
 using DeepSpike.Inference;
 using DeepSpike.Models;
 using DeepSpike.Recognition;
+using DeepSpike.Simulation;
 using DeepSpike.Training;
 
 namespace DeepSpike.Benchmarks;
@@ -18,8 +19,32 @@ public delegate TrainingResult TrainingRunner(string label, Func<IProgress<Train
 /// <summary>Steps the benchmark suites share: training a network into a model, and timing a method.</summary>
 internal static class SuiteSteps
 {
+    /// <summary>The paper's firing rates of the simulated suites: one trace per cell at each.</summary>
+    public static readonly double[] PaperRatesHz = [0.6, 0.9, 1.1];
+
     private const int WarmUpCalls = 40;
     private static readonly TimeSpan WarmUpLimit = TimeSpan.FromSeconds(5);
+
+    /// <summary>Throws unless every split has a cell and traces hold at least one training chunk.</summary>
+    public static void CheckSplits(int trainCells, int validationCells, int testCells, int frames)
+    {
+        if (trainCells < 1 || validationCells < 1 || testCells < 1)
+            throw new ArgumentOutOfRangeException(nameof(testCells), $"every split needs at least one cell, got {trainCells}/{validationCells}/{testCells}");
+        if (frames < 400) throw new ArgumentOutOfRangeException(nameof(frames), $"traces must have >= 400 frames (one training chunk), got {frames}");
+    }
+
+    /// <summary>
+    /// Training, validation and test cells simulated with <paramref name="simulate"/> (cells, seed) from three seeds
+    /// derived from <paramref name="seed"/>, so the splits never share a cell; logs their sizes.
+    /// </summary>
+    public static (SimulatedDataset Training, SimulatedDataset Validation, SimulatedDataset Test) SimulateSplits(
+        Func<int, int, SimulatedDataset> simulate, int trainCells, int validationCells, int testCells, int seed, string what, Action<string> log)
+    {
+        var splits = (simulate(trainCells, seed * 3 + 1), simulate(validationCells, seed * 3 + 2), simulate(testCells, seed * 3 + 3));
+        var calcium = splits.Item3.Calcium;
+        log($"simulated {splits.Item1.Calcium.Count} training, {splits.Item2.Calcium.Count} validation and {calcium.Count} test {what} traces of {calcium.MaxLength} frames at {calcium.FrameRateHz:G4} Hz");
+        return splits;
+    }
 
     /// <summary>Trains <paramref name="network"/> with <paramref name="generative"/> and wraps it as a model, with a one-line note on how.</summary>
     public static (SpikeModel Model, string Note, TrainingResult Result) Train(string label, IGenerativeModel generative, IRecognitionModel network,
