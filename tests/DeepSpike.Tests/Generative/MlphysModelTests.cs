@@ -2,6 +2,7 @@ using System.Globalization;
 using DeepSpike.Engine;
 using DeepSpike.Generative;
 using DeepSpike.Models;
+using DeepSpike.Simulation;
 
 namespace DeepSpike.Tests.Generative;
 
@@ -396,5 +397,33 @@ public sealed class MlphysModelTests
         var mlphys = Assert.IsType<MlphysModel>(model);
         Assert.Equal("mlphys", model.Name);
         Assert.Equal(MlspikeIndicator.Gcamp6s, mlphys.Options.Kinetics);
+    }
+
+    [Fact]
+    public void MlphysSimulationProtocol_SameSeed_IsDeterministicAndMetaMatchesDraws()
+    {
+        var protocol = MlphysSimulationProtocol.Gcamp6f;
+        var a = protocol.Simulate(3, [0.5, 1], 2000, FrameRate, seed: 8);
+        var b = protocol.Simulate(3, [0.5, 1], 2000, FrameRate, seed: 8);
+        Assert.Equal(6, a.Calcium.Count);
+        Assert.Equal("mlphys", a.Meta.Generative);
+        for (int i = 0; i < 6; i++) Assert.Equal(a.Calcium.Traces[i], b.Calcium.Traces[i]);
+        var k = MlspikeIndicator.Gcamp6f;
+        foreach (var trace in a.Meta.Traces!)
+        {
+            var q = trace.Parameters;
+            Assert.InRange(q["tau_decay_s"], k.TauDecaySeconds * 0.8 - 1e-6, k.TauDecaySeconds * 1.2 + 1e-6);
+            Assert.InRange(q["tau_on_s"], k.TauOnSeconds * 0.8 - 1e-6, k.TauOnSeconds * 1.2 + 1e-6);
+            Assert.InRange(q["hill"], k.Hill * 0.8 - 1e-6, k.Hill * 1.2 + 1e-6);
+            Assert.InRange(q["saturation"], k.Saturation * 0.8 - 1e-8, k.Saturation * 1.2 + 1e-8);
+            Assert.InRange(q["alpha"], k.AmplitudeDff * 0.8 - 1e-6, k.AmplitudeDff * 1.2 + 1e-6);
+            Assert.Equal(0, q["beta"]);
+            Assert.InRange(q["snr"], 3.5 * 0.8, 3.5 * 1.2);
+            // The drawn SNR is the model's single-spike amplitude over σ.
+            var p = new MlphysParameters(q["tau_decay_s"], q["tau_on_s"], q["hill"], q["saturation"], q["baseline_calcium"], q["alpha"], q["beta"], q["sigma"], q["spike_rate_hz"]);
+            Assert.Equal(q["snr"], MlphysModel.SingleSpikeAmplitude(p, FrameRate) / p.Sigma, 1e-3 * q["snr"]);
+        }
+        // Traces of one cell share its parameters.
+        Assert.Equal(a.Meta.Traces![0].Parameters["hill"], a.Meta.Traces[1].Parameters["hill"]);
     }
 }
