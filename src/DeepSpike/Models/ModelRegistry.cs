@@ -8,7 +8,7 @@ namespace DeepSpike.Models;
 public static class ModelRegistry
 {
     /// <summary>Generative model names this build knows.</summary>
-    public static IReadOnlyList<string> GenerativeNames { get; } = ["scf", "scf-ar2", "scdf"];
+    public static IReadOnlyList<string> GenerativeNames { get; } = ["scf", "scf-ar2", "scdf", "mlphys"];
 
     /// <summary>Recognition model names this build knows.</summary>
     public static IReadOnlyList<string> RecognitionNames { get; } = ["dsf", "dsnf"];
@@ -19,6 +19,7 @@ public static class ModelRegistry
         "scf" => new ScfModel(new ScfOptions(ArOrder: 1)),
         "scf-ar2" => new ScfModel(new ScfOptions(ArOrder: 2)),
         "scdf" => new ScdfModel(new ScdfOptions(ArOrder: 1)),
+        "mlphys" => new MlphysModel(MlphysOptions.Gcamp6s),
         _ => throw new ArgumentException($"unknown generative model '{name}'; known: {string.Join(", ", GenerativeNames)}"),
     };
 
