@@ -135,9 +135,12 @@ public static partial class RealDataSuite
         var dsf = new float[count][];
         var dsnf = options.DsNfMinutes > 0 ? new float[count][] : null;
         var notes = new List<string>();
+        // Timed once, on the last fold's models: every fold's network has the same cost.
         double msF = 0, msNf = 0;
-        foreach (int fold in folds.Values.Distinct().Order())
+        var foldNumbers = folds.Values.Distinct().Order().ToList();
+        foreach (int fold in foldNumbers)
         {
+            bool timed = fold == foldNumbers[^1];
             var test = Enumerable.Range(0, count).Where(i => folds[calcium.Names[i]] == fold).ToList();
             var rest = Enumerable.Range(0, count).Where(i => folds[calcium.Names[i]] != fold).ToList();
             // Early stopping on a quarter of the training cells (at least one, when there are two or more).
@@ -155,7 +158,7 @@ public static partial class RealDataSuite
                 new TrainingOptions(MaxMinutes: options.MaxMinutes, Seed: options.Seed + fold), trainingData, calcium.FrameRateHz, "real-data", train, log);
             notes.Add(fModel.Note);
             Predict(new DeepSpikeMethod(fModel.Model), testSet, test, dsf, options.Seed);
-            msF += SuiteSteps.TimePerTrace(new DeepSpikeMethod(fModel.Model), testSet, 1) / folds.Values.Distinct().Count();
+            if (timed) msF = SuiteSteps.TimePerTrace(new DeepSpikeMethod(fModel.Model), testSet, options.TimingTraces);
             if (dsnf is not null)
             {
                 var nf = new DsNf(new DsNfOptions(new DsFOptions(FrameRateHz: calcium.FrameRateHz)), new Random(options.Seed + fold));
@@ -163,7 +166,7 @@ public static partial class RealDataSuite
                 var nfModel = SuiteSteps.Train($"{label} DS-NF", ModelRegistry.CreateGenerative(options.Generative), nf,
                     new TrainingOptions(MaxMinutes: options.DsNfMinutes, Seed: options.Seed + fold), trainingData, calcium.FrameRateHz, "real-data", train, log);
                 Predict(new DeepSpikeMethod(nfModel.Model), testSet, test, dsnf, options.Seed);
-                msNf += SuiteSteps.TimePerTrace(new DeepSpikeMethod(nfModel.Model), testSet, 1) / folds.Values.Distinct().Count();
+                if (timed) msNf = SuiteSteps.TimePerTrace(new DeepSpikeMethod(nfModel.Model), testSet, options.TimingTraces);
             }
         }
         string note = $"{options.Folds}-fold CV over cells, {options.Generative}, unsupervised; per fold up to {options.MaxMinutes:G3} min";

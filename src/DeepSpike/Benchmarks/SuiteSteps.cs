@@ -23,7 +23,7 @@ internal static class SuiteSteps
     public static readonly double[] PaperRatesHz = [0.6, 0.9, 1.1];
 
     private const int WarmUpCalls = 40;
-    private static readonly TimeSpan WarmUpLimit = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan WarmUpLimit = TimeSpan.FromSeconds(2);
 
     /// <summary>Throws unless every split has a cell and traces hold at least one training chunk.</summary>
     public static void CheckSplits(int trainCells, int validationCells, int testCells, int frames)
