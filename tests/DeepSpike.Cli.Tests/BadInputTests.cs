@@ -67,8 +67,6 @@ public sealed class BadInputTests(TrainedModelFixture fixture) : IDisposable
 
     [Theory]
     [InlineData("a,b\n0.1,0.2\nhello,0.3\n0.4,0.5\n", "trace 'a'", "non-numeric text 'hello' at frame 1")]
-    [InlineData("a,b\n0.1,0.2\n0.3,NaN\n0.4,0.5\n", "trace 'b'", "missing value at frame 1")]
-    [InlineData("a,b\n0.1,0.2\n0.3,\n0.4,0.5\n", "trace 'b'", "missing value at frame 1")]
     [InlineData("a,b\n0.1,0.2\nInf,0.3\n0.4,0.5\n", "trace 'a'", "infinite value 'Inf' at frame 1")]
     [InlineData("a,b\n0.1,0.2\n0.3,-inf\n0.4,0.5\n", "trace 'b'", "infinite value '-inf' at frame 1")]
     [InlineData("a,b\n0.1,0.2\n0.3,1e39\n0.4,0.5\n", "trace 'b'", "infinite value '1e39' at frame 1")]
@@ -143,12 +141,86 @@ public sealed class BadInputTests(TrainedModelFixture fixture) : IDisposable
     }
 
     [Fact]
-    public void Infer_ConstantTrace_FailsNamingTheTrace()
+    public void Infer_ConstantTrace_IsSkippedWithAWarningNamingItAndLeftOutOfTheOutput()
     {
         var calcium = fixture.Data.Calcium;
         string folder = FolderWithCalcium(Files.Csv(["varying", "flat"], [calcium.Traces[0], Enumerable.Repeat(0.25f, 2000).ToArray()]));
 
-        CliHost.AssertCleanFailure(Infer(folder), Output, folder, "trace 'flat'", "constant");
+        var result = Infer(folder);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(
+            ["warning: trace 'flat' skipped: is constant (0.25 in every frame): it holds no signal",
+             "warning: skipped 1 of 2 traces ('flat'); they are left out of the output"],
+            result.ErrorLines);
+        Assert.Equal(["varying"], TraceCsv.Read(Path.Combine(Output, "probabilities.csv")).Names);
+        Assert.Equal(["varying"], TraceCsv.Read(Path.Combine(Output, "noise_levels.csv")).Names);
+    }
+
+    [Fact]
+    public void Infer_EveryTraceUnusable_FailsAfterWarningsAndWritesNothing()
+    {
+        float[] withLongGap = (float[])fixture.Data.Calcium.Traces[0].Clone();
+        Array.Fill(withLongGap, float.NaN, 500, 100); // 1.67 s at 60 Hz, over the 0.5 s limit
+        string folder = FolderWithCalcium(Files.Csv(["flat", "gappy"], [Enumerable.Repeat(0.25f, 2000).ToArray(), withLongGap]));
+
+        var result = Infer(folder);
+
+        CliHost.AssertCleanFailureAfterWarnings(result, Output,
+            ["trace 'flat' skipped: is constant", "trace 'gappy' skipped: has 1 gap(s) of missing values longer than 0.5 s"],
+            folder, "every trace was skipped", "1 constant", "1 for missing data");
+        Assert.Equal(DeepSpike.Cli.Commands.CliRunner.InputError, result.ExitCode);
+        Assert.Empty(Directory.GetFiles(Output));
+    }
+
+    [Fact]
+    public void Infer_NpyWithoutFrameRate_FailsNamingTheFlag()
+    {
+        string npy = _dir.WriteBytes("traces.npy", DeepSpike.Tests.Data.NpyTestFiles.Float32([.. fixture.Data.Calcium.Traces]));
+
+        CliHost.AssertCleanFailure(Infer(npy), Output, npy, "frame rate unknown", "--frame-rate");
+    }
+
+    [Theory]
+    [InlineData("500", "500 Hz is 8.33 times the target 60 Hz")]
+    [InlineData("7", "7 Hz is 1/8.57 of the target 60 Hz")]
+    public void Infer_FrameRateMoreThanEightTimesFromModel_RefusedNamingBothRates(string frameRate, string rates)
+    {
+        CliHost.AssertCleanFailure(Infer(fixture.DataFolder, "--frame-rate", frameRate), Output,
+            fixture.DataFolder, "the model runs at 60 Hz", rates, "refused");
+    }
+
+    [Theory]
+    [InlineData("--neuropil-factor", "1.5", "neuropil factor r must be in [0, 1]", "got 1.5")]
+    [InlineData("--baseline-window-s", "0", "baseline window must be > 0 s", "got 0")]
+    [InlineData("--baseline-percentile", "101", "baseline percentile must be in [0, 100]", "got 101")]
+    [InlineData("--max-gap-s", "-1", "longest gap to fill must be >= 0 s", "got -1")]
+    [InlineData("--max-gap-s", "NaN", "longest gap to fill must be >= 0 s", "got NaN")]
+    [InlineData("--input-kind", "dF", "--input-kind must be raw or dff", "got 'dF'")]
+    public void Infer_PreprocessingFlagOutOfRange_FailsNamingFlagAndValue(string flag, string value, string rule, string got)
+    {
+        var result = Infer(fixture.DataFolder, flag, value);
+
+        CliHost.AssertCleanFailure(result, Output, flag, rule, got);
+        Assert.DoesNotContain("(Parameter", result.StdErr);
+    }
+
+    [Fact]
+    public void Infer_NeuropilWithDffInput_FailsNamingBothFlags()
+    {
+        var result = Infer(fixture.CalciumCsv, "--neuropil", fixture.CalciumCsv, "--input-kind", "dff");
+
+        CliHost.AssertCleanFailure(result, Output, "--neuropil", "--input-kind is dff", "raw fluorescence only");
+    }
+
+    [Fact]
+    public void Infer_NeuropilCsvWithoutTheTraceName_FailsNamingFileAndTrace()
+    {
+        string neuropil = _dir.WriteText("neuropil.csv", File.ReadAllText(fixture.CalciumCsv).Replace("cell001_r1", "renamed"));
+
+        var result = Infer(fixture.CalciumCsv, "--neuropil", neuropil);
+
+        CliHost.AssertCleanFailure(result, Output, neuropil, "no neuropil trace named 'cell001_r1'");
     }
 
     [Fact]

@@ -9,7 +9,11 @@ public sealed class HelpTests
     [InlineData("", "simulate", "train", "infer", "evaluate", "bench", "demo")]
     [InlineData("simulate", "--generative", "--cells", "--rates", "--frames", "--frame-rate", "--protocol", "--seed", "--out")]
     [InlineData("train", "--data", "--validation", "--out", "--objective", "--max-minutes", "--max-iterations", "--samples", "--chunk-frames", "--batch-chunks", "--checkpoint", "--resume", "--init-from", "--frame-rate", "--seed", "--threads")]
-    [InlineData("infer", "--model", "--data", "--out", "--samples", "--frame-rate", "--seed", "--threads")]
+    [InlineData("infer", "--model", "--data", "--out", "--samples", "--frame-rate", "--seed", "--threads", "suite2p", ".npy",
+        "--neuropil <FILE>", "--neuropil-factor <R>", "[default: 0.7]", "--input-kind <raw|dff>", "--baseline-window-s", "[default: 100]",
+        "--baseline-percentile", "[default: 5]", "--max-gap-s", "[default: 0.5]", "noise_levels.csv")]
+    [InlineData("deconvolve", "--method", "--data", "--out", "--frame-rate", "--neuropil", "--neuropil-factor", "--input-kind",
+        "--baseline-window-s", "--baseline-percentile", "--max-gap-s", "noise_levels.csv")]
     [InlineData("evaluate", "--predicted", "--truth", "--frame-rate", "--bin-ms", "--json")]
     [InlineData("bench", "speed", "accuracy", "posterior")]
     [InlineData("bench accuracy", "--suite", "scf-sim", "genie", "spikefinder", "--data-root", "--folds", "--dsnf-minutes", "--json")]

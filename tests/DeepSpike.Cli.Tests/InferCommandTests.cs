@@ -3,6 +3,7 @@ using DeepSpike.Cli.Tests.TestKit;
 using DeepSpike.Data;
 using DeepSpike.Inference;
 using DeepSpike.Models;
+using DeepSpike.Preprocessing;
 
 namespace DeepSpike.Cli.Tests;
 
@@ -38,7 +39,23 @@ public sealed class InferCommandTests(TrainedModelFixture fixture) : IDisposable
         }
         AssertProbabilities(probabilities);
         Assert.Contains("2 traces", result.StdOut);
-        Assert.Equal(["probabilities.csv"], Directory.GetFiles(output).Select(Path.GetFileName));
+        Assert.Equal(["noise_levels.csv", "probabilities.csv"], Directory.GetFiles(output).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Empty(result.StdErr); // clean ΔF/F input: nothing to warn about
+    }
+
+    [Fact]
+    public void Infer_DatasetFolder_WritesEachTracesCascadeNoiseLevelAndTheirMedianAndRange()
+    {
+        string output = _dir.Sub("out");
+
+        var result = CliHost.Succeed("infer", "--model", fixture.ModelPath, "--data", fixture.DataFolder, "--out", output);
+
+        var noise = TraceCsv.Read(Path.Combine(output, "noise_levels.csv"));
+        double[] expected = fixture.Data.Calcium.Traces.Select(t => NoiseLevel.Cascade(t, 60)).ToArray();
+        Assert.Equal(fixture.Data.Calcium.Names, noise.Names);
+        for (int j = 0; j < expected.Length; j++)
+            Assert.Equal((float)expected[j], Assert.Single(noise.Traces[j]));
+        Assert.Contains($"median {expected.Average():F2}, range {expected.Min():F2}–{expected.Max():F2} over 2 traces", result.StdOut);
     }
 
     [Fact]

@@ -9,5 +9,5 @@ internal static class CommonOptions
 
     public static Option<int?> Threads() => new("--threads") { Description = "Maximum worker threads (default: all cores)" };
 
-    public static Option<double?> FrameRate() => new("--frame-rate") { Description = "Frame rate in Hz (overrides meta.json)" };
+    public static Option<double?> FrameRate(string description = "Frame rate in Hz (overrides meta.json)") => new("--frame-rate") { Description = description };
 }

@@ -15,24 +15,30 @@ internal static class DeconvolveCommand
     {
         string units = string.Join("; ", BaselineMethods.Names.Select(n => $"{n}: {CreateMethod(n).OutputUnit}"));
         var method = new Option<string>("--method") { Description = $"Baseline method and what it outputs per frame — {units}", DefaultValueFactory = _ => "oasis-ar1" };
-        var data = new Option<string>("--data") { Description = "Dataset folder or calcium CSV file (.csv or .csv.gz)", Required = true };
-        var output = new Option<string>("--out") { Description = $"Output folder; receives {InferCommand.OutputFileName}", Required = true };
-        var frameRate = CommonOptions.FrameRate();
+        var input = new FluorescenceInput();
+        var output = new Option<string>("--out")
+        {
+            Description = $"Output folder; receives {InferCommand.OutputFileName} (one column per kept trace) and " +
+                          $"{FluorescenceInput.NoiseLevelsFileName} (each kept trace's CASCADE noise level)",
+            Required = true,
+        };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
         var command = new Command("deconvolve", "Infer spikes with a baseline: OASIS deconvolution (AR(1)/AR(2), parameters estimated per trace) or MCMC sampling of the SCF model")
-            { method, data, output, frameRate, seed, threads };
+            { method };
+        foreach (Option option in input.Options) command.Add(option);
+        foreach (Option option in new Option[] { output, seed, threads }) command.Add(option);
         command.SetAction(r => CliRunner.Run(r.GetValue(threads), () =>
         {
             var chosen = CreateMethod(r.GetValue(method)!);
-            string dataPath = r.GetValue(data)!;
-            var dataset = Dataset.Load(dataPath, r.GetValue(frameRate), includeSpikes: false);
-            var traces = dataset.Calcium;
+            string dataPath = input.DataPath(r);
+            var preprocessed = input.Load(r);
+            var traces = preprocessed.Traces;
             TraceSet result;
             try { result = SpikeInferenceMethods.Run(chosen, traces, r.GetValue(seed), Progress(chosen.Name, traces.Count)); }
             catch (ArgumentException bad) when (bad is not ArgumentOutOfRangeException)
             {
-                // A trace the method cannot take (e.g. constant): say which input file it came from.
+                // A kept trace the method still cannot take (e.g. too short for AR(2)): say which input file it came from.
                 throw new DataFormatException(dataPath, CliRunner.Flatten(bad), bad);
             }
             string folder = r.GetValue(output)!;
@@ -40,6 +46,7 @@ internal static class DeconvolveCommand
             string path = Path.Combine(folder, InferCommand.OutputFileName);
             TraceCsv.Write(path, result);
             Console.WriteLine($"wrote {chosen.Name} output ({chosen.OutputUnit}) for {result.Count} traces to {path}");
+            FluorescenceInput.WriteNoiseLevels(folder, preprocessed);
             return 0;
         }));
         return command;

@@ -15,41 +15,49 @@ internal static class InferCommand
     public static Command Create()
     {
         var model = new Option<string?>("--model") { Description = $"Model file, or builtin:NAME (see 'deepspike models'; default: builtin:{SpikeModel.DefaultBuiltinName})" };
-        var data = new Option<string>("--data") { Description = "Dataset folder or calcium CSV file (.csv or .csv.gz)", Required = true };
-        var output = new Option<string>("--out") { Description = $"Output folder; receives {OutputFileName}", Required = true };
+        var input = new FluorescenceInput();
+        var output = new Option<string>("--out")
+        {
+            Description = $"Output folder; receives {OutputFileName} (one column per kept trace, at the input's frame rate) and " +
+                          $"{FluorescenceInput.NoiseLevelsFileName} (each kept trace's CASCADE noise level)",
+            Required = true,
+        };
         var samples = new Option<int?>("--samples")
         {
             Description = $"Posterior spike trains to draw per trace, written to {SamplesFolderName}/<trace>.csv (columns sample_1..N, rows frames, " +
                           "0/1 spikes, or spike counts per input frame if resampled). Default: 30 for DS-NF (whose probabilities are their mean), 0 for DS-F",
         };
-        var frameRate = CommonOptions.FrameRate();
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
         var command = new Command("infer", "Infer per-frame spike probabilities (one forward pass per trace) and, optionally, posterior samples")
-            { model, data, output, samples, frameRate, seed, threads };
+            { model };
+        foreach (Option option in input.Options) command.Add(option);
+        foreach (Option option in new Option[] { output, samples, seed, threads }) command.Add(option);
         command.SetAction(r => CliRunner.Run(r.GetValue(threads), () =>
         {
             var spikeModel = LoadModel(r.GetValue(model));
             if (r.GetValue(model) is null)
                 Console.Error.WriteLine($"note: no --model given; using the built-in model {SpikeModel.DefaultBuiltinName} ({spikeModel.Info.Description})");
-            string dataPath = r.GetValue(data)!;
-            var dataset = Dataset.Load(dataPath, r.GetValue(frameRate), includeSpikes: false);
             int sampleCount = r.GetValue(samples) ?? (spikeModel.Recognition is DsNf nf ? nf.Options.MarginalSamples : 0);
             if (sampleCount < 0) throw new ArgumentException($"--samples must be >= 0, got {sampleCount}");
+            string dataPath = input.DataPath(r);
+            var preprocessed = input.Load(r, spikeModel.FrameRateHz);
+            TraceSet traces = preprocessed.Traces;
             InferenceResult result;
-            try { result = SpikeInference.Run(spikeModel, dataset.Calcium, r.GetValue(seed), sampleCount); }
+            try { result = SpikeInference.Run(spikeModel, traces, r.GetValue(seed), sampleCount); }
             catch (ArgumentException bad)
             {
-                // A trace the network cannot take (e.g. constant): say which input it came from.
+                // A kept trace the network still cannot take (e.g. one whose frames are almost all equal): say which input it came from.
                 throw new DataFormatException(dataPath, CliRunner.Flatten(bad), bad);
             }
             if (result.Resampled)
-                Console.Error.WriteLine($"note: input at {dataset.FrameRateHz:G4} Hz was resampled to the model's {spikeModel.FrameRateHz:G4} Hz; output is expected spikes per input frame");
+                Console.Error.WriteLine($"note: input at {traces.FrameRateHz:G4} Hz was resampled to the model's {spikeModel.FrameRateHz:G4} Hz; output is expected spikes per input frame");
             string folder = r.GetValue(output)!;
             Directory.CreateDirectory(folder);
             string path = Path.Combine(folder, OutputFileName);
             TraceCsv.Write(path, result.Probabilities);
             Console.WriteLine($"wrote spike probabilities for {result.Probabilities.Count} traces to {path}");
+            FluorescenceInput.WriteNoiseLevels(folder, preprocessed);
             if (result.Samples is { } drawn)
             {
                 string samplesFolder = Path.Combine(folder, SamplesFolderName);

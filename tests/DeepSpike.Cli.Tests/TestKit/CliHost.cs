@@ -63,12 +63,32 @@ public static class CliHost
     /// <summary>
     /// Asserts the failure contract: a non-zero exit code, exactly one line on standard error that starts
     /// with "deepspike: error:" and contains every fragment, no stack trace, and nothing left in
-    /// <paramref name="outputFolder"/> (no <c>probabilities.csv</c>, no temporary files).
+    /// <paramref name="outputFolder"/> (no <c>probabilities.csv</c> or <c>noise_levels.csv</c>, no temporary files).
     /// </summary>
     public static void AssertCleanFailure(CliResult result, string? outputFolder, params string[] fragments)
     {
         Assert.True(result.ExitCode != 0, $"expected failure:\n{result}");
-        string line = Assert.Single(result.ErrorLines);
+        AssertErrorLine(result, Assert.Single(result.ErrorLines), outputFolder, fragments);
+    }
+
+    /// <summary>
+    /// Like <see cref="AssertCleanFailure"/>, for a failure that comes after per-trace warnings: every line on standard
+    /// error but the last starts with "warning:", each of <paramref name="warnings"/> is in one of them, and the last
+    /// line is the one error line with every fragment.
+    /// </summary>
+    public static void AssertCleanFailureAfterWarnings(CliResult result, string? outputFolder, string[] warnings, params string[] fragments)
+    {
+        Assert.True(result.ExitCode != 0, $"expected failure:\n{result}");
+        string[] lines = result.ErrorLines;
+        Assert.NotEmpty(lines);
+        Assert.All(lines[..^1], l => Assert.StartsWith("warning:", l));
+        foreach (string warning in warnings)
+            Assert.Contains(lines[..^1], l => l.Contains(warning, StringComparison.Ordinal));
+        AssertErrorLine(result, lines[^1], outputFolder, fragments);
+    }
+
+    private static void AssertErrorLine(CliResult result, string line, string? outputFolder, string[] fragments)
+    {
         Assert.StartsWith("deepspike: error:", line);
         foreach (string fragment in fragments)
             Assert.Contains(fragment, line);
@@ -77,6 +97,7 @@ public static class CliHost
         if (outputFolder is not null && Directory.Exists(outputFolder))
         {
             Assert.False(File.Exists(Path.Combine(outputFolder, "probabilities.csv")), "a probabilities.csv was left behind");
+            Assert.False(File.Exists(Path.Combine(outputFolder, "noise_levels.csv")), "a noise_levels.csv was left behind");
             Assert.Empty(Directory.GetFiles(outputFolder, "*.tmp", SearchOption.AllDirectories));
         }
     }
