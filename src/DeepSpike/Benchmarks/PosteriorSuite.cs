@@ -24,9 +24,11 @@ namespace DeepSpike.Benchmarks;
 /// <param name="IsolationMs">A true spike counts as isolated when no other is nearer than this.</param>
 /// <param name="WindowMs">Half-width of the window in which sampled spikes are counted around an isolated true spike.</param>
 /// <param name="TimingTraces">Traces timed on one thread per model.</param>
+/// <param name="DsNfSamples">K of DS-NF's training (<see cref="SuiteSteps.DsNfFineTuningSamples"/>).</param>
 public sealed record PosteriorSuiteOptions(
     int Seed = 0, double DsFMinutes = 10, double DsNfMinutes = 10, int TrainCells = 20, int ValidationCells = 10, int TestCells = 20,
-    int Frames = 10_000, double FrameRateHz = 60, int Samples = 30, double IsolationMs = 500, double WindowMs = 50, int TimingTraces = 5)
+    int Frames = 10_000, double FrameRateHz = 60, int Samples = 30, double IsolationMs = 500, double WindowMs = 50, int TimingTraces = 5,
+    int DsNfSamples = SuiteSteps.DsNfFineTuningSamples)
 {
     /// <summary>Throws if a value is out of range.</summary>
     public PosteriorSuiteOptions Validate()
@@ -102,11 +104,11 @@ public static class PosteriorSuite
         var f = SuiteSteps.Train("DS-F", generative, dsf, new TrainingOptions(MaxMinutes: options.DsFMinutes, Seed: options.Seed), data, options.FrameRateHz, "scdf-sim", train, log);
         var dsnf = new DsNf(new DsNfOptions(new DsFOptions(FrameRateHz: options.FrameRateHz)), new Random(options.Seed));
         dsnf.WarmStartFrom(dsf);
-        var nf = SuiteSteps.Train("DS-NF", generative, dsnf, new TrainingOptions(MaxMinutes: options.DsNfMinutes, Seed: options.Seed), data, options.FrameRateHz, "scdf-sim", train, log);
+        var nf = SuiteSteps.Train("DS-NF", generative, dsnf, new TrainingOptions(Samples: options.DsNfSamples, MaxMinutes: options.DsNfMinutes, Seed: options.Seed), data, options.FrameRateHz, "scdf-sim", train, log);
 
         int window = (int)Math.Round(options.WindowMs / 1000 * options.FrameRateHz), isolation = (int)Math.Round(options.IsolationMs / 1000 * options.FrameRateHz);
         var rows = new List<PosteriorScore>();
-        foreach (var (name, model, note) in new[] { ("DS-F", f.Model, f.Note), ("DS-NF", nf.Model, "from DS-F, " + nf.Note) })
+        foreach (var (name, model, note) in new[] { ("DS-F", f.Model, f.Note), ("DS-NF", nf.Model, $"from DS-F, K={options.DsNfSamples}, " + nf.Note) })
         {
             log($"sampling {name} posteriors");
             rows.Add(Score(name, model, note, test, options, window, isolation));

@@ -21,9 +21,10 @@ namespace DeepSpike.Benchmarks;
 /// <param name="Generative">Generative model the networks are trained with (AR(2) captures the indicator's rise).</param>
 /// <param name="MaxLagFrames">Largest shift tried by the best-lag diagnostic, in frames either way.</param>
 /// <param name="TimingTraces">Recordings timed on one thread per method.</param>
+/// <param name="DsNfSamples">K of DS-NF's training (<see cref="SuiteSteps.DsNfFineTuningSamples"/>).</param>
 public sealed record RealDataSuiteOptions(
     string DataRoot, IReadOnlyList<string> Datasets, int Seed = 0, int Folds = 4, double MaxMinutes = 5, double DsNfMinutes = 3,
-    string Generative = "scf-ar2", int MaxLagFrames = 6, int TimingTraces = 3)
+    string Generative = "scf-ar2", int MaxLagFrames = 6, int TimingTraces = 3, int DsNfSamples = SuiteSteps.DsNfFineTuningSamples)
 {
     /// <summary>The paper's two GENIE sets (GCaMP6s DS14 and GCaMP6f DS09, as in CASCADE's database).</summary>
     public static IReadOnlyList<string> Genie { get; } = ["genie-gcamp6s-ds14", "genie-gcamp6f-ds09"];
@@ -164,7 +165,7 @@ public static partial class RealDataSuite
                 var nf = new DsNf(new DsNfOptions(new DsFOptions(FrameRateHz: calcium.FrameRateHz)), new Random(options.Seed + fold));
                 nf.WarmStartFrom(f);
                 var nfModel = SuiteSteps.Train($"{label} DS-NF", ModelRegistry.CreateGenerative(options.Generative), nf,
-                    new TrainingOptions(MaxMinutes: options.DsNfMinutes, Seed: options.Seed + fold), trainingData, calcium.FrameRateHz, "real-data", train, log);
+                    new TrainingOptions(Samples: options.DsNfSamples, MaxMinutes: options.DsNfMinutes, Seed: options.Seed + fold), trainingData, calcium.FrameRateHz, "real-data", train, log);
                 Predict(new DeepSpikeMethod(nfModel.Model), testSet, test, dsnf, options.Seed);
                 if (timed) msNf = SuiteSteps.TimePerTrace(new DeepSpikeMethod(nfModel.Model), testSet, options.TimingTraces);
             }
@@ -173,7 +174,7 @@ public static partial class RealDataSuite
         yield return Score(name, "DS-F", new TraceSet(calcium.Names, dsf, calcium.FrameRateHz), data, options, msF, note);
         if (dsnf is not null)
             yield return Score(name, "DS-NF", new TraceSet(calcium.Names, dsnf, calcium.FrameRateHz), data, options, msNf,
-                $"{note} + {options.DsNfMinutes:G3} min from that DS-F");
+                $"{note} + {options.DsNfMinutes:G3} min from that DS-F (K={options.DsNfSamples})");
     }
 
     private static void Predict(ISpikeInferenceMethod method, TraceSet testSet, List<int> indices, float[][] into, int seed)

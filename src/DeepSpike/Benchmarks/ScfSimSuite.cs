@@ -21,9 +21,11 @@ namespace DeepSpike.Benchmarks;
 /// <param name="SupervisedReference">Also train DS-F supervised on the true spikes (the upper reference).</param>
 /// <param name="TimingTraces">Traces timed on one thread per method.</param>
 /// <param name="DsNfMinutes">Training budget of DS-NF, warm-started from the unsupervised DS-F; 0 leaves DS-NF out.</param>
+/// <param name="DsNfSamples">K of DS-NF's training (<see cref="SuiteSteps.DsNfFineTuningSamples"/>).</param>
 public sealed record ScfSimSuiteOptions(
     int Seed = 0, double MaxMinutes = 20, int TrainCells = 50, int ValidationCells = 50, int TestCells = 100,
-    int Frames = 10_000, double FrameRateHz = 60, bool SupervisedReference = true, int TimingTraces = 10, double DsNfMinutes = 10)
+    int Frames = 10_000, double FrameRateHz = 60, bool SupervisedReference = true, int TimingTraces = 10, double DsNfMinutes = 10,
+    int DsNfSamples = SuiteSteps.DsNfFineTuningSamples)
 {
     /// <summary>Throws if a value is out of range.</summary>
     public ScfSimSuiteOptions Validate()
@@ -66,8 +68,8 @@ public static class ScfSimSuite
         {
             var dsnf = new DsNf(new DsNfOptions(new DsFOptions(FrameRateHz: options.FrameRateHz)), new Random(options.Seed));
             dsnf.WarmStartFrom(dsf);
-            var nf = Train("DS-NF unsupervised", dsnf, new TrainingOptions(MaxMinutes: options.DsNfMinutes, Seed: options.Seed), data);
-            methods.Add((new DeepSpikeMethod(nf.Model, "DS-NF (unsupervised)"), "from DS-F, " + nf.Note));
+            var nf = Train("DS-NF unsupervised", dsnf, new TrainingOptions(Samples: options.DsNfSamples, MaxMinutes: options.DsNfMinutes, Seed: options.Seed), data);
+            methods.Add((new DeepSpikeMethod(nf.Model, "DS-NF (unsupervised)"), $"from DS-F, K={options.DsNfSamples}, " + nf.Note));
         }
         if (options.SupervisedReference)
         {

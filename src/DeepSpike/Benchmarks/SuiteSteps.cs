@@ -22,6 +22,13 @@ internal static class SuiteSteps
     /// <summary>The paper's firing rates of the simulated suites: one trace per cell at each.</summary>
     public static readonly double[] PaperRatesHz = [0.6, 0.9, 1.1];
 
+    /// <summary>
+    /// K when the suites fine-tune DS-NF from a trained DS-F: 16 rather than DS-F's 64. A DS-NF step costs tens of
+    /// DS-F steps on a CPU (a GRU step per frame for every sample), and an autoregressive q needs the tight bound of a
+    /// large K less than a factorised one: a quarter of the cost buys about four times the steps in the same budget.
+    /// </summary>
+    public const int DsNfFineTuningSamples = 16;
+
     private const int WarmUpCalls = 40;
     private static readonly TimeSpan WarmUpLimit = TimeSpan.FromSeconds(2);
 

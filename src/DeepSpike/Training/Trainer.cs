@@ -97,6 +97,13 @@ public sealed class Trainer
         }
         BestPhi = Snapshot();
         if (resume && checkpoint is not null && File.Exists(checkpoint.Path)) checkpoint.Restore(this);
+        else if (validationCells.Count > 0)
+        {
+            // The starting weights are a candidate too: a network warm-started from a trained one (--init-from)
+            // must not end worse than it began, even if training is too short to reach the first evaluation.
+            BestValidation = Validate();
+            BestIteration = 0;
+        }
 
         var clock = Stopwatch.StartNew();
         double Elapsed() => ElapsedSecondsBefore + clock.Elapsed.TotalSeconds;

@@ -110,6 +110,22 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void Train_StepsThatOnlyHurtValidation_KeepTheStartingWeights()
+    {
+        // A warm start (e.g. DS-NF from DS-F) must never end worse than it began: the start is evaluated too.
+        var net = Network();
+        var data = new TrainingData(Data().Calcium, Data().Calcium);
+        new Trainer(new DeepSpike.Generative.ScfModel(), net, Small with { MaxIterations = 60 }).Train(data);
+        var start = Weights(net);
+        var reckless = Small with { MaxIterations = 10, ValidateEvery = 5, RecognitionLearningRate = 3f, ClipNorm = 100f };
+
+        var result = new Trainer(new DeepSpike.Generative.ScfModel(), net, reckless).Train(data);
+
+        Assert.Equal(0, result.BestIteration);
+        Assert.Equal(start, Weights(net));
+    }
+
+    [Fact]
     public void Options_BadValues_Throw()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new TrainingOptions(Samples: 1).Validate());
