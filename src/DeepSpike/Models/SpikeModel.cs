@@ -74,7 +74,11 @@ public sealed class SpikeModel
 
     /// <summary>Loads a model file.</summary>
     /// <exception cref="InvalidDataException">The file is not a valid model; the message names it and the problem.</exception>
-    public static SpikeModel Load(string path) => FromFile(ModelFile.Read(path), path);
+    public static SpikeModel Load(string path)
+    {
+        var file = ModelFile.Read(path);
+        using (file.Header) return FromFile(file, path);
+    }
 
     /// <summary>Loads a model or checkpoint, also returning the header and all tensors.</summary>
     public static (SpikeModel Model, JsonDocument Header, IReadOnlyList<StoredTensor> Tensors) LoadWithState(string path)
@@ -98,7 +102,8 @@ public sealed class SpikeModel
             ?? throw new ArgumentException($"no built-in model '{name}'; built-in models: {string.Join(", ", BuiltinNames)}");
         using var memory = new MemoryStream();
         stream.CopyTo(memory);
-        return FromFile(ModelFile.Read(memory.ToArray(), $"builtin model {name}"), $"builtin model {name}");
+        var file = ModelFile.Read(memory.ToArray(), $"builtin model {name}");
+        using (file.Header) return FromFile(file, $"builtin model {name}");
     }
 
     /// <summary>Whether input at <paramref name="frameRateHz"/> must be resampled to the model's rate
