@@ -30,6 +30,7 @@ internal static class TrainCommand
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint file (default: <out>.ckpt)" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint if it exists" };
         var initFrom = new Option<string?>("--init-from") { Description = "Start from this trained model: the same kind of network (fine-tuning), or a DS-F for --recognition dsnf (trunk and readout copied; the recommended way to train DS-NF)" };
+        var thetaWarmup = new Option<int?>("--theta-warmup") { Description = "Steps fitting only each trace's generative parameters before training (default: 300 with --init-from, else 0)" };
         var labeled = new Option<string?>("--supervised") { Description = "Semi-supervised: a dataset folder of other recordings with spikes.csv (never your test cells); adds a cross-entropy term on them to the unsupervised objective" };
         var labeledWeight = new Option<float>("--supervised-weight") { Description = "Weight of that term (cross-entropy per frame against the negative bound per frame)", DefaultValueFactory = _ => 1f };
         var indicator = new Option<string?>("--indicator") { Description = "Calcium indicator the model is for (e.g. GCaMP6s), stored in the model file" };
@@ -40,7 +41,7 @@ internal static class TrainCommand
         var command = new Command("train", "Train a recognition network without ground truth (amortized variational inference)")
         {
             data, validation, generative, recognition, output, objective, maxMinutes, maxIterations, samples, chunk, batch, clip, lr, thetaLr,
-            validateEvery, patience, checkpoint, resume, initFrom, labeled, labeledWeight, indicator, description, frameRate, seed, threads,
+            validateEvery, patience, checkpoint, resume, initFrom, thetaWarmup, labeled, labeledWeight, indicator, description, frameRate, seed, threads,
         };
         command.SetAction(r => CliRunner.Run(r.GetValue(threads), () =>
         {
@@ -59,7 +60,7 @@ internal static class TrainCommand
                 throw new ArgumentException($"{r.GetValue(data)}: supervised training needs spikes.csv");
             var options = new TrainingOptions(obj, r.GetValue(samples), r.GetValue(chunk), r.GetValue(batch), r.GetValue(clip), r.GetValue(lr), r.GetValue(thetaLr),
                 r.GetValue(validateEvery), r.GetValue(patience), r.GetValue(maxMinutes), r.GetValue(maxIterations), r.GetValue(seed),
-                SupervisedWeight: r.GetValue(labeledWeight));
+                SupervisedWeight: r.GetValue(labeledWeight), ThetaWarmupIterations: r.GetValue(thetaWarmup) ?? (r.GetValue(initFrom) is null ? 0 : 300));
             var outPath = r.GetValue(output)!;
             // Create the folder now: finding it missing at the first checkpoint or at the end would waste the training.
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);

@@ -104,7 +104,7 @@ public static class PosteriorSuite
         var f = SuiteSteps.Train("DS-F", generative, dsf, new TrainingOptions(MaxMinutes: options.DsFMinutes, Seed: options.Seed), data, options.FrameRateHz, "scdf-sim", train, log);
         var dsnf = new DsNf(new DsNfOptions(new DsFOptions(FrameRateHz: options.FrameRateHz)), new Random(options.Seed));
         dsnf.WarmStartFrom(dsf);
-        var nf = SuiteSteps.Train("DS-NF", generative, dsnf, new TrainingOptions(Samples: options.DsNfSamples, MaxMinutes: options.DsNfMinutes, Seed: options.Seed), data, options.FrameRateHz, "scdf-sim", train, log);
+        var nf = SuiteSteps.Train("DS-NF", generative, dsnf, new TrainingOptions(Samples: options.DsNfSamples, MaxMinutes: options.DsNfMinutes, Seed: options.Seed), data, options.FrameRateHz, "scdf-sim", train, log, f.Trainer);
 
         int window = (int)Math.Round(options.WindowMs / 1000 * options.FrameRateHz), isolation = (int)Math.Round(options.IsolationMs / 1000 * options.FrameRateHz);
         var rows = new List<PosteriorScore>();

@@ -165,7 +165,7 @@ public static partial class RealDataSuite
                 var nf = new DsNf(new DsNfOptions(new DsFOptions(FrameRateHz: calcium.FrameRateHz)), new Random(options.Seed + fold));
                 nf.WarmStartFrom(f);
                 var nfModel = SuiteSteps.Train($"{label} DS-NF", ModelRegistry.CreateGenerative(options.Generative), nf,
-                    new TrainingOptions(Samples: options.DsNfSamples, MaxMinutes: options.DsNfMinutes, Seed: options.Seed + fold), trainingData, calcium.FrameRateHz, "real-data", train, log);
+                    new TrainingOptions(Samples: options.DsNfSamples, MaxMinutes: options.DsNfMinutes, Seed: options.Seed + fold), trainingData, calcium.FrameRateHz, "real-data", train, log, fModel.Trainer);
                 Predict(new DeepSpikeMethod(nfModel.Model), testSet, test, dsnf, options.Seed);
                 if (timed) msNf = SuiteSteps.TimePerTrace(new DeepSpikeMethod(nfModel.Model), testSet, options.TimingTraces);
             }

@@ -68,7 +68,7 @@ public static class ScfSimSuite
         {
             var dsnf = new DsNf(new DsNfOptions(new DsFOptions(FrameRateHz: options.FrameRateHz)), new Random(options.Seed));
             dsnf.WarmStartFrom(dsf);
-            var nf = Train("DS-NF unsupervised", dsnf, new TrainingOptions(Samples: options.DsNfSamples, MaxMinutes: options.DsNfMinutes, Seed: options.Seed), data);
+            var nf = Train("DS-NF unsupervised", dsnf, new TrainingOptions(Samples: options.DsNfSamples, MaxMinutes: options.DsNfMinutes, Seed: options.Seed), data, unsupervised.Trainer);
             methods.Add((new DeepSpikeMethod(nf.Model, "DS-NF (unsupervised)"), $"from DS-F, K={options.DsNfSamples}, " + nf.Note));
         }
         if (options.SupervisedReference)
@@ -90,10 +90,10 @@ public static class ScfSimSuite
         }
         return new SuiteReport("scf-sim", BinMs, options.Frames, rows);
 
-        (SpikeModel Model, string Note) Train(string label, IRecognitionModel network, TrainingOptions training, TrainingData trainingData)
+        (SpikeModel Model, string Note, Trainer Trainer) Train(string label, IRecognitionModel network, TrainingOptions training, TrainingData trainingData, Trainer? continueFrom = null)
         {
-            var (model, note, _) = SuiteSteps.Train(label, ModelRegistry.CreateGenerative("scf"), network, training, trainingData, options.FrameRateHz, "scf-sim", train, log);
-            return (model, note);
+            var (model, note, _, trainer) = SuiteSteps.Train(label, ModelRegistry.CreateGenerative("scf"), network, training, trainingData, options.FrameRateHz, "scf-sim", train, log, continueFrom);
+            return (model, note, trainer);
         }
     }
 }

@@ -54,15 +54,17 @@ internal static class SuiteSteps
     }
 
     /// <summary>Trains <paramref name="network"/> with <paramref name="generative"/> and wraps it as a model, with a one-line note on how.</summary>
-    public static (SpikeModel Model, string Note, TrainingResult Result) Train(string label, IGenerativeModel generative, IRecognitionModel network,
-        TrainingOptions options, TrainingData data, double frameRateHz, string suite, TrainingRunner train, Action<string> log)
+    /// <remarks>With <paramref name="continueFrom"/>, every trace's θ starts where that trainer left it (for warm starts).</remarks>
+    public static (SpikeModel Model, string Note, TrainingResult Result, Trainer Trainer) Train(string label, IGenerativeModel generative, IRecognitionModel network,
+        TrainingOptions options, TrainingData data, double frameRateHz, string suite, TrainingRunner train, Action<string> log, Trainer? continueFrom = null)
     {
         var trainer = new Trainer(generative, network, options);
+        if (continueFrom is not null) trainer.ContinueCellsFrom(continueFrom);
         var result = train(label, p => trainer.Train(data, p));
         string note = $"{options.Objective.ToString().ToLowerInvariant()}, {result.Iterations} it in {result.Elapsed.TotalMinutes:F1} min, kept it {result.BestIteration}";
         log($"{label}: {note}");
         var info = new ModelInfo(label, $"{suite} suite", $"deepspike bench --suite {suite}", result.BestIteration, result.BestValidation);
-        return (new SpikeModel(network, generative.Name, frameRateHz, info), note, result);
+        return (new SpikeModel(network, generative.Name, frameRateHz, info), note, result, trainer);
     }
 
     /// <summary>Milliseconds per trace for <paramref name="count"/> traces run one after another on one thread.</summary>

@@ -22,6 +22,7 @@ public sealed class Trainer
     private const int MaxValidationTraces = 48;
     private const int ProgressInterval = 25;
     private const int LabeledSeedSalt = 0x1abe1ed;
+    private const int ThetaWarmupSeedSalt = 0x7e7a;
 
     private readonly IGenerativeModel generative;
     private readonly IRecognitionModel recognition;
@@ -48,6 +49,32 @@ public sealed class Trainer
 
     /// <summary>Per-trace generative parameters after training, by trace name.</summary>
     public IReadOnlyDictionary<string, GenerativeParameters> CellParameters => cells.ToDictionary(c => c.Name, c => c.Theta);
+
+    private Trainer? continuedFrom;
+
+    /// <summary>
+    /// Makes the next <see cref="Train"/> start every trace's θ (training and validation traces, matched by name)
+    /// from where <paramref name="previous"/> left it, instead of from fresh estimates. Use it with a warm-started
+    /// network (<see cref="Recognition.WarmStart"/>): the network was trained against fitted θ, and fresh θ would
+    /// make its first steps follow a poor generative model.
+    /// </summary>
+    /// <exception cref="ArgumentException">The previous trainer used another generative model.</exception>
+    public void ContinueCellsFrom(Trainer previous)
+    {
+        ArgumentNullException.ThrowIfNull(previous);
+        if (previous.generative.Name != generative.Name)
+            throw new ArgumentException($"cannot continue {generative.Name} parameters from a {previous.generative.Name} trainer");
+        continuedFrom = previous;
+    }
+
+    private static void CopyTheta(IReadOnlyList<CellState> from, IReadOnlyList<CellState> to)
+    {
+        var byName = from.ToDictionary(c => c.Name);
+        foreach (var cell in to)
+            if (byName.TryGetValue(cell.Name, out var source))
+                foreach (var ((_, value), (_, target)) in source.Theta.NamedParameters().Zip(cell.Theta.NamedParameters()))
+                    value.Data.CopyTo(target.Data, 0);
+    }
 
     // Counters that a checkpoint saves.
     internal int Iteration;
@@ -95,17 +122,26 @@ public sealed class Trainer
             labeledCells = BuildCells(data.LabeledCalcium, rate);
             labeledTargets = Targets(data.LabeledCalcium, data.LabeledSpikes);
         }
-        BestPhi = Snapshot();
-        if (resume && checkpoint is not null && File.Exists(checkpoint.Path)) checkpoint.Restore(this);
-        else if (validationCells.Count > 0)
+        if (continuedFrom is not null)
         {
-            // The starting weights are a candidate too: a network warm-started from a trained one (--init-from)
-            // must not end worse than it began, even if training is too short to reach the first evaluation.
-            BestValidation = Validate();
-            BestIteration = 0;
+            CopyTheta(continuedFrom.cells, cells);
+            CopyTheta(continuedFrom.validationCells, validationCells);
+        }
+        BestPhi = Snapshot();
+        var clock = Stopwatch.StartNew();
+        if (resume && checkpoint is not null && File.Exists(checkpoint.Path)) checkpoint.Restore(this);
+        else
+        {
+            if (!supervised) FitThetaOnly(cancellation);
+            if (validationCells.Count > 0)
+            {
+                // The starting weights are a candidate too: a network warm-started from a trained one (--init-from)
+                // must not end worse than it began, even if training is too short to reach the first evaluation.
+                BestValidation = Validate();
+                BestIteration = 0;
+            }
         }
 
-        var clock = Stopwatch.StartNew();
         double Elapsed() => ElapsedSecondsBefore + clock.Elapsed.TotalSeconds;
         double running = double.NaN, lastValidation = double.NaN;
         bool stoppedEarly = false;
@@ -158,6 +194,17 @@ public sealed class Trainer
         ElapsedSecondsBefore += clock.Elapsed.TotalSeconds;
         clock.Reset();
         return new TrainingResult(Iteration, BestIteration, BestValidation, stoppedEarly, TimeSpan.FromSeconds(ElapsedSecondsBefore));
+    }
+
+    /// <summary><see cref="TrainingOptions.ThetaWarmupIterations"/> steps on θ alone, training and validation traces alike.</summary>
+    private void FitThetaOnly(CancellationToken cancellation)
+    {
+        for (int i = 0; i < Options.ThetaWarmupIterations && !cancellation.IsCancellationRequested; i++)
+        {
+            var rng = new Random(Inference.SpikeInferenceMethods.TraceSeed(Options.Seed ^ ThetaWarmupSeedSalt, i));
+            UnsupervisedStep(cells[rng.Next(cells.Count)], rng, updatePhi: false);
+            if (validationCells.Count > 0) UnsupervisedStep(validationCells[rng.Next(validationCells.Count)], rng, updatePhi: false);
+        }
     }
 
     /// <summary>One batch of the importance-weighted bound; updates θ of the cell, and φ when asked.</summary>

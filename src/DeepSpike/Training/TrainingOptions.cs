@@ -27,6 +27,9 @@ public enum TrainingObjective
 /// <param name="SupervisedWeight">Semi-supervised training (labeled recordings in <see cref="TrainingData.LabeledCalcium"/>):
 /// the weight λ of the cross-entropy per frame added to the negative bound per frame (the paper's suggested
 /// supervised term, §4).</param>
+/// <param name="ThetaWarmupIterations">Unsupervised training of a network that is already trained (a warm start):
+/// steps that fit only each trace's θ, with φ frozen, before training starts, so that φ's first steps follow a
+/// fitted generative model rather than fresh estimates. Not counted as iterations.</param>
 public sealed record TrainingOptions(
     TrainingObjective Objective = TrainingObjective.Unsupervised,
     int Samples = 64,
@@ -41,7 +44,8 @@ public sealed record TrainingOptions(
     int MaxIterations = int.MaxValue,
     int Seed = 0,
     int CheckpointEvery = 1000,
-    float SupervisedWeight = 1f)
+    float SupervisedWeight = 1f,
+    int ThetaWarmupIterations = 0)
 {
     /// <summary>Throws if a value is out of range.</summary>
     public TrainingOptions Validate()
@@ -57,6 +61,7 @@ public sealed record TrainingOptions(
         if (!(MaxMinutes > 0)) throw new ArgumentOutOfRangeException(nameof(MaxMinutes), $"time limit must be > 0 minutes, got {MaxMinutes}");
         if (MaxIterations < 1) throw new ArgumentOutOfRangeException(nameof(MaxIterations), $"iteration limit must be >= 1, got {MaxIterations}");
         if (!(SupervisedWeight >= 0) || !float.IsFinite(SupervisedWeight)) throw new ArgumentOutOfRangeException(nameof(SupervisedWeight), $"supervised weight must be finite and >= 0, got {SupervisedWeight}");
+        if (ThetaWarmupIterations < 0) throw new ArgumentOutOfRangeException(nameof(ThetaWarmupIterations), $"θ warm-up must be >= 0 iterations, got {ThetaWarmupIterations}");
         if (CheckpointEvery < 1) throw new ArgumentOutOfRangeException(nameof(CheckpointEvery), $"checkpoint interval must be >= 1, got {CheckpointEvery}");
         return this;
     }

@@ -126,6 +126,26 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void ContinueCellsFrom_PreviousTrainer_StartsEachTraceFromItsFittedTheta()
+    {
+        var data = new TrainingData(Data().Calcium);
+        var first = new Trainer(new DeepSpike.Generative.ScfModel(), Network(), Small with { MaxIterations = 30 });
+        first.Train(data);
+        var fitted = first.CellParameters.ToDictionary(p => p.Key, p => p.Value.Parameters().Select(t => (float[])t.Data.Clone()).ToArray());
+        var fresh = new Trainer(new DeepSpike.Generative.ScfModel(), Network(), Small with { MaxIterations = 1 });
+        fresh.Train(data);
+
+        var next = new Trainer(new DeepSpike.Generative.ScfModel(), Network(), Small with { MaxIterations = 1 });
+        next.ContinueCellsFrom(first);
+        next.Train(data);
+
+        // One iteration updates one trace's θ; the other must hold exactly what the first trainer fitted.
+        bool Same(DeepSpike.Generative.GenerativeParameters theta, float[][] values) => theta.Parameters().Select(t => t.Data).Zip(values).All(p => p.First.SequenceEqual(p.Second));
+        Assert.Contains(next.CellParameters, p => Same(p.Value, fitted[p.Key]));
+        Assert.DoesNotContain(fresh.CellParameters, p => Same(p.Value, fitted[p.Key]));
+    }
+
+    [Fact]
     public void Options_BadValues_Throw()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new TrainingOptions(Samples: 1).Validate());
