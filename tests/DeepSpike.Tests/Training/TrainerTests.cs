@@ -146,6 +146,24 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void ThetaWarmup_FitsEveryTracesThetaWithoutTouchingTheNetwork()
+    {
+        var data = new TrainingData(Data().Calcium);
+        var net = Network();
+        var start = Weights(net);
+        var plain = new Trainer(new DeepSpike.Generative.ScfModel(), Network(), Small with { MaxIterations = 1, RecognitionLearningRate = 1e-30f });
+        plain.Train(data);
+        var warmed = new Trainer(new DeepSpike.Generative.ScfModel(), net, Small with { MaxIterations = 1, RecognitionLearningRate = 1e-30f, ThetaWarmupIterations = 40 });
+
+        warmed.Train(data);
+
+        // A vanishing learning rate keeps φ's one real step negligible: any change in φ would come from the warm-up.
+        Assert.All(Weights(net).Zip(start), p => Assert.Equal(p.Second, p.First, (a, b) => Math.Abs(a - b) < 1e-20f));
+        foreach (var (name, theta) in warmed.CellParameters)
+            Assert.NotEqual(plain.CellParameters[name].Parameters().SelectMany(t => t.Data), theta.Parameters().SelectMany(t => t.Data));
+    }
+
+    [Fact]
     public void Options_BadValues_Throw()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new TrainingOptions(Samples: 1).Validate());
