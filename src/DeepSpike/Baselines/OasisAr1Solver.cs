@@ -78,14 +78,13 @@ internal sealed class OasisAr1Solver : OasisSolver
             // Shift all kept pools but the last and re-merge them; rebuild the last from its frames.
             double dShift = (fromKept ? _keptShift : _floorShift) - shift;
             double dBoundary = (fromKept ? _keptBoundaryLambda : _floorBoundaryLambda) - boundaryLambda;
-            for (int j = 0; j < sourceCount - 1; j++)
+            if (sourceCount > 1)
             {
-                ref Pool k = ref source[j];
-                if (hasTop) pools[count++] = new Pool { Numerator = topNumerator, Weight = topWeight, Decay = topDecay, Ones = topOnes, Edge = topEdge, Start = topStart, Length = topLength };
+                ref Pool k = ref source[0];
                 (topNumerator, topWeight, topDecay, topOnes, topEdge, topStart, topLength) =
                     (k.Numerator + dShift * k.Ones + dBoundary * k.Edge, k.Weight, k.Decay, k.Ones, k.Edge, k.Start, k.Length);
                 hasTop = true;
-                MergeDown(pools, sMin, ref count, ref topNumerator, ref topWeight, ref topDecay, ref topOnes, ref topEdge, ref topStart, ref topLength);
+                ShiftedPools(source, sourceCount - 1, dShift, dBoundary, ref count, ref topNumerator, ref topWeight, ref topDecay, ref topOnes, ref topEdge, ref topStart, ref topLength);
             }
             next = source[sourceCount - 1].Start;
         }
@@ -150,6 +149,61 @@ internal sealed class OasisAr1Solver : OasisSolver
             topLength += prev.Length;
             count--;
         }
+    }
+
+    /// <summary>
+    /// The restart loop of <see cref="Solve"/>: pools <c>source[1..end)</c>, their numerators shifted by
+    /// <c>dShift·Ones + dBoundary·Edge</c>, pushed one by one onto the pools below a top already in the locals
+    /// and re-merged. The same merge as <see cref="InteriorFrames"/>, on locals with the pool below the top
+    /// cached as its threshold (passing the locals by reference to a helper would keep them in memory).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void ShiftedPools(Pool[] source, int end, double dShift, double dBoundary, ref int countRef, ref double topNumeratorRef,
+        ref double topWeightRef, ref double topDecayRef, ref double topOnesRef, ref double topEdgeRef, ref int topStartRef, ref int topLengthRef)
+    {
+        int count = countRef, topStart = topStartRef, topLength = topLengthRef;
+        double sMin = MinSpikeSize;
+        double topNumerator = topNumeratorRef, topWeight = topWeightRef, topDecay = topDecayRef, topOnes = topOnesRef, topEdge = topEdgeRef;
+        ref Pool sourceRef = ref MemoryMarshal.GetArrayDataReference(source);
+        ref Pool poolRef = ref MemoryMarshal.GetArrayDataReference(_pools);
+        System.Diagnostics.Debug.Assert(end <= source.Length && !ReferenceEquals(source, _pools));
+        double prevThreshold = double.NegativeInfinity, prevWeight = 1;
+        if (count > 0)
+        {
+            ref Pool p = ref Unsafe.Add(ref poolRef, count - 1);
+            (prevThreshold, prevWeight) = (p.Numerator * p.Decay + sMin * p.Weight, p.Weight);
+        }
+        for (int j = 1; j < end; j++)
+        {
+            ref Pool k = ref Unsafe.Add(ref sourceRef, j);
+            ref Pool pushed = ref Unsafe.Add(ref poolRef, count++);
+            pushed.Numerator = topNumerator; pushed.Weight = topWeight; pushed.Decay = topDecay;
+            pushed.Ones = topOnes; pushed.Edge = topEdge; pushed.Start = topStart; pushed.Length = topLength;
+            (prevThreshold, prevWeight) = (topNumerator * topDecay + sMin * topWeight, topWeight);
+            (topNumerator, topWeight, topDecay, topOnes, topEdge, topStart, topLength) =
+                (k.Numerator + dShift * k.Ones + dBoundary * k.Edge, k.Weight, k.Decay, k.Ones, k.Edge, k.Start, k.Length);
+            while (prevThreshold * topWeight > topNumerator * prevWeight)
+            {
+                ref Pool prev = ref Unsafe.Add(ref poolRef, count - 1);
+                double d = prev.Decay;
+                topNumerator = prev.Numerator + d * topNumerator;
+                topWeight = prev.Weight + d * d * topWeight;
+                topOnes = prev.Ones + d * topOnes;
+                topEdge = prev.Edge + d * topEdge;
+                topDecay = d * topDecay;
+                topStart = prev.Start;
+                topLength += prev.Length;
+                count--;
+                if (count > 0)
+                {
+                    ref Pool p = ref Unsafe.Add(ref poolRef, count - 1);
+                    (prevThreshold, prevWeight) = (p.Numerator * p.Decay + sMin * p.Weight, p.Weight);
+                }
+                else (prevThreshold, prevWeight) = (double.NegativeInfinity, 1);
+            }
+        }
+        (countRef, topNumeratorRef, topWeightRef, topDecayRef, topOnesRef, topEdgeRef, topStartRef, topLengthRef) =
+            (count, topNumerator, topWeight, topDecay, topOnes, topEdge, topStart, topLength);
     }
 
     /// <summary>
