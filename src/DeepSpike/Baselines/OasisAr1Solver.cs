@@ -303,7 +303,7 @@ internal sealed class OasisAr1Solver : OasisSolver
                 calcium[t] = value;
                 value *= g;
             }
-            if (j > 0) spikes[p.Start] = Math.Max(0, calcium[p.Start] - g * calcium[p.Start - 1]);
+            if (j > 0) spikes[p.Start] = Spike(j);
         }
     }
 
@@ -311,21 +311,27 @@ internal sealed class OasisAr1Solver : OasisSolver
     public override void Materialize(Span<float> calcium, Span<float> spikes)
     {
         // The same values as the double overload, rounded once.
-        double g = _gamma, previous = 0;
+        double g = _gamma;
         spikes.Clear();
         for (int j = 0; j < _count; j++)
         {
             ref Pool p = ref _pools[j];
             double value = Value(j);
-            if (j > 0) spikes[p.Start] = (float)Math.Max(0, value - g * previous);
+            if (j > 0) spikes[p.Start] = (float)Spike(j);
             int end = p.Start + p.Length;
             for (int t = p.Start; t < end; t++)
             {
                 calcium[t] = (float)value;
-                previous = value;
                 value *= g;
             }
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public override void MaterializeSpikes(Span<float> spikes)
+    {
+        spikes.Clear();
+        for (int j = 1; j < _count; j++) spikes[_pools[j].Start] = (float)Spike(j);
     }
 
     public override void Dispose()
@@ -342,6 +348,12 @@ internal sealed class OasisAr1Solver : OasisSolver
         double v = _pools[j].Numerator / _pools[j].Weight;
         return j == 0 ? (v < 0 ? 0 : v) : (v < MinSpikeSize ? 0 : v);
     }
+
+    /// <summary>
+    /// The spike opening pool j ≥ 1: its first value minus the decayed last value of pool j − 1,
+    /// <c>v_j − γ^{l_{j−1}} v_{j−1}</c> (the same as from the calcium, up to rounding), clamped at 0.
+    /// </summary>
+    private double Spike(int j) => Math.Max(0, Value(j) - _pools[j - 1].Decay * Value(j - 1));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private SolveSums Sums()

@@ -70,4 +70,35 @@ public sealed class OasisInternalsTests
             }
         }
     }
+
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.3)]
+    public void Ar1Solver_SpikesFromPools_MatchTheCalciumDifferences(double minSpikeSize)
+    {
+        var rng = new Random(11);
+        var y = new double[2000];
+        double c = 0;
+        for (int t = 0; t < y.Length; t++)
+        {
+            c = 0.9 * c + (rng.NextDouble() < 0.03 ? 1 + rng.NextDouble() : 0);
+            y[t] = c + 0.3 * (rng.NextDouble() - 0.5);
+        }
+        using var solver = new OasisAr1Solver(y, 0.9, minSpikeSize);
+        solver.Solve(0.05, 0.1);
+        var (calcium, spikes) = (new double[y.Length], new double[y.Length]);
+        solver.Materialize(calcium, spikes);
+        var (calciumF, spikesF, spikesOnly) = (new float[y.Length], new float[y.Length], new float[y.Length]);
+        solver.Materialize(calciumF, spikesF);
+        solver.MaterializeSpikes(spikesOnly);
+        Assert.Equal(0, spikes[0]);
+        for (int t = 1; t < y.Length; t++)
+        {
+            // Reference: s_t = c_t − γ c_{t−1} from the calcium (0 inside pools up to rounding).
+            Assert.Equal(Math.Max(0, calcium[t] - 0.9 * calcium[t - 1]), spikes[t], 9);
+            Assert.Equal((float)spikes[t], spikesF[t]);
+            Assert.Equal(spikesF[t], spikesOnly[t]);
+        }
+        Assert.Contains(spikes, s => s > 0.5);
+    }
 }
