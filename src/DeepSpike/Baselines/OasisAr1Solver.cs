@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace DeepSpike.Baselines;
 
@@ -229,48 +230,60 @@ internal sealed class OasisAr1Solver : OasisSolver
             ref Pool p = ref Unsafe.Add(ref poolRef, count - 1);
             (prevThreshold, prevWeight) = (p.Numerator * p.Decay + sMin * p.Weight, p.Weight);
         }
+        // Whether a frame joins the top or opens a pool is close to a coin flip on noisy data (a third of the
+        // frames open one, most of which merge back later), so that choice is made without a branch: the top
+        // is written to the free slot above the pools every frame and kept there only if a new pool opens.
+        // Merges, rarer, stay a loop.
         for (int t = start; t < end; t++)
         {
             double v = Unsafe.Add(ref yRef, t) - shift;
-            if (topNumerator * topDecay + sMin * topWeight > v * topWeight)
-            {
-                double decay = topDecay;
-                topNumerator += decay * v;
-                topWeight += decay * decay;
-                topOnes += decay;
-                topDecay = decay * g;
-                topLength++;
-                while (prevThreshold * topWeight > topNumerator * prevWeight)
-                {
-                    ref Pool prev = ref Unsafe.Add(ref poolRef, count - 1);
-                    double d = prev.Decay;
-                    topNumerator = prev.Numerator + d * topNumerator;
-                    topWeight = prev.Weight + d * d * topWeight;
-                    topOnes = prev.Ones + d * topOnes;
-                    topEdge = prev.Edge + d * topEdge;
-                    topDecay = d * topDecay;
-                    topStart = prev.Start;
-                    topLength += prev.Length;
-                    count--;
-                    if (count > 0)
-                    {
-                        ref Pool p = ref Unsafe.Add(ref poolRef, count - 1);
-                        (prevThreshold, prevWeight) = (p.Numerator * p.Decay + sMin * p.Weight, p.Weight);
-                    }
-                    else (prevThreshold, prevWeight) = (double.NegativeInfinity, 1);
-                }
-                continue;
-            }
-            ref Pool pushed = ref Unsafe.Add(ref poolRef, count++);
+            double threshold = topNumerator * topDecay + sMin * topWeight, vWeight = v * topWeight;
+            bool joins = threshold > vWeight;
+            var join = Vector128.GreaterThan(Vector128.CreateScalarUnsafe(threshold), Vector128.CreateScalarUnsafe(vWeight));
+            ref Pool pushed = ref Unsafe.Add(ref poolRef, count);
             pushed.Numerator = topNumerator; pushed.Weight = topWeight; pushed.Decay = topDecay;
             pushed.Ones = topOnes; pushed.Edge = topEdge; pushed.Start = topStart; pushed.Length = topLength;
-            (prevThreshold, prevWeight) = (topNumerator * topDecay + sMin * topWeight, topWeight);
-            (topNumerator, topWeight, topDecay, topOnes, topEdge, topStart, topLength) = (v, 1, g, 1, 0, t, 1);
+            double decay = topDecay, weight = topWeight;
+            topNumerator = Select(join, topNumerator + decay * v, v);
+            topWeight = Select(join, weight + decay * decay, 1);
+            topOnes = Select(join, topOnes + decay, 1);
+            topEdge = Select(join, topEdge, 0);
+            topDecay = Select(join, decay * g, g);
+            prevThreshold = Select(join, prevThreshold, threshold);
+            prevWeight = Select(join, prevWeight, weight);
+            int opens = 1 - Unsafe.BitCast<bool, byte>(joins), keep = opens - 1; // keep: all ones if the frame joins
+            topStart = t + ((topStart - t) & keep);
+            topLength = (topLength & keep) + 1;
+            count += opens;
+            while (prevThreshold * topWeight > topNumerator * prevWeight)
+            {
+                ref Pool prev = ref Unsafe.Add(ref poolRef, count - 1);
+                double d = prev.Decay;
+                topNumerator = prev.Numerator + d * topNumerator;
+                topWeight = prev.Weight + d * d * topWeight;
+                topOnes = prev.Ones + d * topOnes;
+                topEdge = prev.Edge + d * topEdge;
+                topDecay = d * topDecay;
+                topStart = prev.Start;
+                topLength += prev.Length;
+                count--;
+                if (count > 0)
+                {
+                    ref Pool p = ref Unsafe.Add(ref poolRef, count - 1);
+                    (prevThreshold, prevWeight) = (p.Numerator * p.Decay + sMin * p.Weight, p.Weight);
+                }
+                else (prevThreshold, prevWeight) = (double.NegativeInfinity, 1);
+            }
         }
         (countRef, topNumeratorRef, topWeightRef, topDecayRef, topOnesRef, topEdgeRef, topStartRef, topLengthRef) =
             (count, topNumerator, topWeight, topDecay, topOnes, topEdge, topStart, topLength);
         return end;
     }
+
+    /// <summary><paramref name="ifTrue"/> where <paramref name="mask"/>'s low lane is all ones, else <paramref name="ifFalse"/>, without a branch.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Select(Vector128<double> mask, double ifTrue, double ifFalse) =>
+        Vector128.ConditionalSelect(mask, Vector128.CreateScalarUnsafe(ifTrue), Vector128.CreateScalarUnsafe(ifFalse)).ToScalar();
 
     public override void KeepAsLowerBound()
     {
