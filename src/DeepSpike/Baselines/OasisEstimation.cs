@@ -95,7 +95,7 @@ public static class OasisEstimation
         // |X_k|² summed over segments, per band bin; Pxx_k / 2 = |X_k|² / Σw² for one-sided bins.
         var power = new double[kHigh - kLow + 1];
         if (System.Numerics.BitOperations.IsPow2(segment))
-            AccumulateFft(y, window, segments, step, kLow, power);
+            AccumulateFftLanes(y, window, segments, step, kLow, power);
         else
             AccumulateDft(y, window, segments, step, kLow, power);
         double scale = 1.0 / (segments * windowPower);
@@ -238,67 +238,70 @@ public static class OasisEstimation
         return (window, windowPower);
     }
 
+    /// <summary>
+    /// The band sums of |X_k|² over all segments, by lane-parallel FFTs (<see cref="Fft.ForwardLanesToBitReversed"/>):
+    /// lane j of a batch holds segment 2p in the real part and 2p + 1 in the imaginary part (p = batch·lanes + j;
+    /// a missing segment is zeros), so a batch transforms 2·lanes segments. For real x, x′ and z = x + i x′,
+    /// <c>|X_k|² + |X′_k|² = (|Z_k|² + |Z_{N−k}|²) / 2</c>, which holds for x′ = 0 too.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AccumulateFft(double[] y, double[] window, int segments, int step, int kLow, double[] power)
+    private static void AccumulateFftLanes(double[] y, double[] window, int segments, int step, int kLow, double[] power)
     {
+        const int lanes = 8;
+        System.Diagnostics.Debug.Assert(Vector512<double>.Count == lanes);
         int size = window.Length;
         var fft = Fft.ForSize(size);
         var reversal = fft.BitReversal;
-        var re = new double[size];
-        var im = new double[size];
-        // Two real segments per complex transform: x in the real part, x' in the imaginary part, then
-        // X_k = (Z_k + conj Z_{N−k}) / 2 and X'_k = (Z_k − conj Z_{N−k}) / 2i. Segments are loaded in
-        // bit-reversed order, so the transform needs no reordering pass.
-        bool vector = Vector256.IsHardwareAccelerated && size >= 8;
-        for (int s = 0; s < segments; s += 2)
+        var vectors = System.Buffers.ArrayPool<Vector512<double>>.Shared;
+        var re = vectors.Rent(size);
+        var im = vectors.Rent(size);
+        var sums = vectors.Rent(power.Length);
+        sums.AsSpan(0, power.Length).Clear();
+        Span<int> starts = stackalloc int[2 * lanes];
+        Span<double> means = stackalloc double[2 * lanes], present = stackalloc double[2 * lanes];
+        ref double yRef = ref MemoryMarshal.GetArrayDataReference(y);
+        for (int first = 0; first < segments; first += 2 * lanes)
         {
-            bool pair = s + 1 < segments;
-            if (vector)
+            // Slot 2j is lane j's real part, 2j + 1 its imaginary part; a missing segment reads frame 0, weight 0.
+            for (int slot = 0; slot < 2 * lanes; slot++)
             {
-                // Natural-order load, decimation in frequency: bin k ends up at reversal[k].
-                LoadSegment(y.AsSpan(s * step, size), window, re);
-                if (pair) LoadSegment(y.AsSpan((s + 1) * step, size), window, im);
-                else Array.Clear(im);
-                fft.ForwardToBitReversed(re, im);
+                bool has = first + slot < segments;
+                starts[slot] = has ? (first + slot) * step : 0;
+                means[slot] = has ? VectorMath.Sum(y.AsSpan(starts[slot], size)) / size : 0;
+                present[slot] = has ? 1 : 0;
             }
-            else
+            var meanRe = Vector512.Create(means[0], means[2], means[4], means[6], means[8], means[10], means[12], means[14]);
+            var meanIm = Vector512.Create(means[1], means[3], means[5], means[7], means[9], means[11], means[13], means[15]);
+            var hasRe = Vector512.Create(present[0], present[2], present[4], present[6], present[8], present[10], present[12], present[14]);
+            var hasIm = Vector512.Create(present[1], present[3], present[5], present[7], present[9], present[11], present[13], present[15]);
+            ref double r0 = ref Unsafe.Add(ref yRef, starts[0]), r1 = ref Unsafe.Add(ref yRef, starts[2]);
+            ref double r2 = ref Unsafe.Add(ref yRef, starts[4]), r3 = ref Unsafe.Add(ref yRef, starts[6]);
+            ref double r4 = ref Unsafe.Add(ref yRef, starts[8]), r5 = ref Unsafe.Add(ref yRef, starts[10]);
+            ref double r6 = ref Unsafe.Add(ref yRef, starts[12]), r7 = ref Unsafe.Add(ref yRef, starts[14]);
+            ref double i0 = ref Unsafe.Add(ref yRef, starts[1]), i1 = ref Unsafe.Add(ref yRef, starts[3]);
+            ref double i2 = ref Unsafe.Add(ref yRef, starts[5]), i3 = ref Unsafe.Add(ref yRef, starts[7]);
+            ref double i4 = ref Unsafe.Add(ref yRef, starts[9]), i5 = ref Unsafe.Add(ref yRef, starts[11]);
+            ref double i6 = ref Unsafe.Add(ref yRef, starts[13]), i7 = ref Unsafe.Add(ref yRef, starts[15]);
+            for (int n = 0; n < size; n++)
             {
-                LoadSegmentReversed(y.AsSpan(s * step, size), window, reversal, re);
-                if (pair) LoadSegmentReversed(y.AsSpan((s + 1) * step, size), window, reversal, im);
-                else Array.Clear(im);
-                fft.ForwardBitReversed(re, im);
+                var w = Vector512.Create(window[n]);
+                re[n] = (Vector512.Create(Unsafe.Add(ref r0, n), Unsafe.Add(ref r1, n), Unsafe.Add(ref r2, n), Unsafe.Add(ref r3, n),
+                    Unsafe.Add(ref r4, n), Unsafe.Add(ref r5, n), Unsafe.Add(ref r6, n), Unsafe.Add(ref r7, n)) - meanRe) * (w * hasRe);
+                im[n] = (Vector512.Create(Unsafe.Add(ref i0, n), Unsafe.Add(ref i1, n), Unsafe.Add(ref i2, n), Unsafe.Add(ref i3, n),
+                    Unsafe.Add(ref i4, n), Unsafe.Add(ref i5, n), Unsafe.Add(ref i6, n), Unsafe.Add(ref i7, n)) - meanIm) * (w * hasIm);
             }
-            // |X_k|² + |X'_k|² = (|Z_k|² + |Z_{N−k}|²) / 2 when both segments are present.
+            fft.ForwardLanesToBitReversed(re, im);
             for (int j = 0; j < power.Length; j++)
             {
                 int k = kLow + j, m = size - k;
-                int pk = vector ? reversal[k] : k, pm = vector ? reversal[m] : m;
-                double rk = re[pk], ik = im[pk], rm = re[pm], im2 = im[pm];
-                if (pair)
-                {
-                    power[j] += (rk * rk + ik * ik + rm * rm + im2 * im2) / 2;
-                }
-                else
-                {
-                    double xr = (rk + rm) / 2, xi = (ik - im2) / 2;
-                    power[j] += xr * xr + xi * xi;
-                }
+                var (zr, zi, wr, wi) = (re[reversal[k]], im[reversal[k]], re[reversal[m]], im[reversal[m]]);
+                sums[j] += zr * zr + zi * zi + wr * wr + wi * wi;
             }
         }
-    }
-
-    /// <summary>Segment minus its mean, times the window, stored at bit-reversed positions.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void LoadSegmentReversed(ReadOnlySpan<double> segment, double[] window, int[] reversal, double[] output)
-    {
-        double mean = VectorMath.Sum(segment) / segment.Length;
-        ref double w = ref MemoryMarshal.GetArrayDataReference(window);
-        ref int r = ref MemoryMarshal.GetArrayDataReference(reversal);
-        ref double o = ref MemoryMarshal.GetArrayDataReference(output);
-        ref double x = ref MemoryMarshal.GetReference(segment);
-        System.Diagnostics.Debug.Assert(window.Length == segment.Length && reversal.Length == segment.Length && output.Length == segment.Length);
-        for (int n = 0; n < segment.Length; n++)
-            Unsafe.Add(ref o, Unsafe.Add(ref r, n)) = (Unsafe.Add(ref x, n) - mean) * Unsafe.Add(ref w, n);
+        for (int j = 0; j < power.Length; j++) power[j] = Vector512.Sum(sums[j]) / 2;
+        vectors.Return(re);
+        vectors.Return(im);
+        vectors.Return(sums);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -34,7 +34,9 @@ public sealed class OasisEstimationTests
     }
 
     [Theory]
-    [InlineData(10_000)] // power-of-two segments of 256 frames, FFT path
+    [InlineData(10_000)] // 77 segments of 256 frames, FFT path: 4 full batches of 16 and a part with an odd count
+    [InlineData(2_176)]  // exactly one batch of 16 segments
+    [InlineData(64)]     // one power-of-two segment of 64 frames
     [InlineData(100)]    // one segment of 100 frames, direct DFT path
     [InlineData(333)]
     public void NoiseSigma_MatchesADirectWelchComputation(int frames)

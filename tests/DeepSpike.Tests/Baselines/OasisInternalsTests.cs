@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using DeepSpike.Baselines;
 
 namespace DeepSpike.Tests.Baselines;
@@ -5,32 +6,45 @@ namespace DeepSpike.Tests.Baselines;
 public sealed class OasisInternalsTests
 {
     [Theory]
+    [InlineData(4)]
     [InlineData(8)]
     [InlineData(64)]
     [InlineData(256)]
-    public void Fft_BothOrderings_MatchADirectDft(int n)
+    public void Fft_EveryLane_MatchesADirectDft(int n)
     {
+        const int lanes = 8;
         var rng = new Random(n);
-        var re = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
-        var im = Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5).ToArray();
-        var fft = Fft.ForSize(n);
-        var (re1, im1) = ((double[])re.Clone(), (double[])im.Clone());
-        fft.Forward(re1, im1);
-        var (re2, im2) = ((double[])re.Clone(), (double[])im.Clone());
-        fft.ForwardToBitReversed(re2, im2);
-        for (int k = 0; k < n; k++)
+        var x = new double[lanes, n];
+        var y = new double[lanes, n];
+        var re = new Vector512<double>[n];
+        var im = new Vector512<double>[n];
+        for (int t = 0; t < n; t++)
         {
-            double xr = 0, xi = 0;
-            for (int t = 0; t < n; t++)
+            var (r, i) = (new double[lanes], new double[lanes]);
+            for (int j = 0; j < lanes; j++)
             {
-                double angle = -2 * Math.PI * k * t / n;
-                xr += re[t] * Math.Cos(angle) - im[t] * Math.Sin(angle);
-                xi += re[t] * Math.Sin(angle) + im[t] * Math.Cos(angle);
+                x[j, t] = r[j] = rng.NextDouble() - 0.5;
+                y[j, t] = i[j] = rng.NextDouble() - 0.5;
             }
-            Assert.Equal(xr, re1[k], 9);
-            Assert.Equal(xi, im1[k], 9);
-            Assert.Equal(xr, re2[fft.BitReversal[k]], 9);
-            Assert.Equal(xi, im2[fft.BitReversal[k]], 9);
+            re[t] = Vector512.Create(r);
+            im[t] = Vector512.Create(i);
+        }
+        var fft = Fft.ForSize(n);
+        fft.ForwardLanesToBitReversed(re, im);
+        for (int j = 0; j < lanes; j++)
+        {
+            for (int k = 0; k < n; k++)
+            {
+                double xr = 0, xi = 0;
+                for (int t = 0; t < n; t++)
+                {
+                    double angle = -2 * Math.PI * k * t / n;
+                    xr += x[j, t] * Math.Cos(angle) - y[j, t] * Math.Sin(angle);
+                    xi += x[j, t] * Math.Sin(angle) + y[j, t] * Math.Cos(angle);
+                }
+                Assert.Equal(xr, re[fft.BitReversal[k]][j], 9);
+                Assert.Equal(xi, im[fft.BitReversal[k]][j], 9);
+            }
         }
     }
 
