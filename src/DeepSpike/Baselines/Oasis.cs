@@ -54,8 +54,9 @@ public static class Oasis
         var problem = Estimate(fluorescence, o);
         using var solver = OasisSolver.Create(problem.Y, problem.Ar, o.MinSpikeSize);
         var fit = FitPenalty(solver, problem, o);
-        var calcium = new float[problem.Y.Length];
-        var spikes = new float[problem.Y.Length];
+        // Materialize writes every element (it clears the spikes first), so the arrays need no zeroing.
+        var calcium = GC.AllocateUninitializedArray<float>(problem.Y.Length);
+        var spikes = GC.AllocateUninitializedArray<float>(problem.Y.Length);
         solver.Materialize(calcium, spikes);
         return new DeconvolutionResult(
             calcium, spikes, fit.Baseline, (double[])problem.Ar.Clone(), fit.Lambda,
@@ -74,7 +75,7 @@ public static class Oasis
         var problem = Estimate(fluorescence, options);
         using var solver = OasisSolver.Create(problem.Y, problem.Ar, options.MinSpikeSize);
         FitPenalty(solver, problem, options);
-        var spikes = new float[problem.Y.Length];
+        var spikes = GC.AllocateUninitializedArray<float>(problem.Y.Length); // cleared by MaterializeSpikes
         solver.MaterializeSpikes(spikes);
         return spikes;
     }

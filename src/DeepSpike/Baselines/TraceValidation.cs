@@ -15,7 +15,7 @@ internal static class TraceValidation
     public static double[] ToCheckedDoubles(ReadOnlySpan<float> fluorescence, int minFrames = 1)
     {
         if (fluorescence.Length == 0) throw new ArgumentException("trace is empty: nothing to deconvolve");
-        var y = new double[fluorescence.Length];
+        var y = GC.AllocateUninitializedArray<double>(fluorescence.Length); // every element is written below
         float min = float.PositiveInfinity, max = float.NegativeInfinity;
         bool finite = true;
         int t0 = 0;
