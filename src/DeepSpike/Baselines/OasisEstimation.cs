@@ -158,56 +158,59 @@ public static class OasisEstimation
         return [d + r, -d * r];
     }
 
-    /// <summary><c>acov[k] = (1/T) Σ_{t≥k} x_t x_{t−k}</c> (0 for k ≥ T), four lags per pass over x.</summary>
+    /// <summary>Lags per pass of <see cref="Autocovariance"/>: OASIS's default p + 10 = 11 or 12 lags in one pass.</summary>
+    private const int LagsPerPass = 12;
+
+    /// <summary>
+    /// <c>acov[k] = (1/T) Σ_{t≥k} x_t x_{t−k}</c> (0 for k ≥ T). <see cref="LagsPerPass"/> lags per pass over x,
+    /// 8 frames per step: one load of x_t and one of each lagged window feed 12 independent accumulators.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Autocovariance(ReadOnlySpan<double> x, double[] acov)
     {
         int n = x.Length;
         ref double r = ref MemoryMarshal.GetReference(x);
-        for (int k0 = 0; k0 < acov.Length; k0 += 4)
+        Span<double> sums = stackalloc double[LagsPerPass];
+        for (int k0 = 0; k0 < acov.Length; k0 += LagsPerPass)
         {
-            if (!Vector256.IsHardwareAccelerated || k0 + 4 > acov.Length || n < k0 + 3 + 16)
+            int lags = Math.Min(LagsPerPass, acov.Length - k0);
+            // Frames from `start` on are valid for every lag of the pass; earlier ones are summed per lag by hand.
+            int start = Math.Min(n, k0 + LagsPerPass - 1), t = start;
+            sums.Clear();
+            if (n - start >= 8)
             {
-                for (int k = k0; k < acov.Length; k++)
-                    acov[k] = k < n ? VectorMath.Dot(x[k..], x[..(n - k)]) / n : 0;
-                break;
+                Vector512<double> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
+                Vector512<double> a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default;
+                for (; t <= n - 8; t += 8)
+                {
+                    var v = Vector512.LoadUnsafe(ref r, (nuint)t);
+                    ref double lagged = ref Unsafe.Add(ref r, t - k0);
+                    a0 += v * Vector512.LoadUnsafe(ref lagged);
+                    a1 += v * Vector512.LoadUnsafe(ref Unsafe.Subtract(ref lagged, 1));
+                    a2 += v * Vector512.LoadUnsafe(ref Unsafe.Subtract(ref lagged, 2));
+                    a3 += v * Vector512.LoadUnsafe(ref Unsafe.Subtract(ref lagged, 3));
+                    a4 += v * Vector512.LoadUnsafe(ref Unsafe.Subtract(ref lagged, 4));
+                    a5 += v * Vector512.LoadUnsafe(ref Unsafe.Subtract(ref lagged, 5));
+                    a6 += v * Vector512.LoadUnsafe(ref Unsafe.Subtract(ref lagged, 6));
+                    a7 += v * Vector512.LoadUnsafe(ref Unsafe.Subtract(ref lagged, 7));
+                    a8 += v * Vector512.LoadUnsafe(ref Unsafe.Subtract(ref lagged, 8));
+                    a9 += v * Vector512.LoadUnsafe(ref Unsafe.Subtract(ref lagged, 9));
+                    a10 += v * Vector512.LoadUnsafe(ref Unsafe.Subtract(ref lagged, 10));
+                    a11 += v * Vector512.LoadUnsafe(ref Unsafe.Subtract(ref lagged, 11));
+                }
+                (sums[0], sums[1], sums[2], sums[3]) = (Vector512.Sum(a0), Vector512.Sum(a1), Vector512.Sum(a2), Vector512.Sum(a3));
+                (sums[4], sums[5], sums[6], sums[7]) = (Vector512.Sum(a4), Vector512.Sum(a5), Vector512.Sum(a6), Vector512.Sum(a7));
+                (sums[8], sums[9], sums[10], sums[11]) = (Vector512.Sum(a8), Vector512.Sum(a9), Vector512.Sum(a10), Vector512.Sum(a11));
             }
-            // Lags k0..k0+3 together: frames t < start per lag by hand, then 8 frames per step.
-            int start = k0 + 3;
-            double s0 = 0, s1 = 0, s2 = 0;
-            for (int t = k0; t < start; t++)
+            for (int j = 0; j < lags; j++)
             {
-                s0 += x[t] * x[t - k0];
-                if (t >= k0 + 1) s1 += x[t] * x[t - k0 - 1];
-                if (t >= k0 + 2) s2 += x[t] * x[t - k0 - 2];
+                int k = k0 + j;
+                if (k >= n) { acov[k] = 0; continue; }
+                double s = sums[j];
+                for (int i = k; i < start; i++) s += x[i] * x[i - k];
+                for (int i = t; i < n; i++) s += x[i] * x[i - k];
+                acov[k] = s / n;
             }
-            Vector256<double> a0 = default, a1 = default, a2 = default, a3 = default;
-            Vector256<double> b0 = default, b1 = default, b2 = default, b3 = default;
-            int i = start;
-            for (; i <= n - 8; i += 8)
-            {
-                var v = Vector256.LoadUnsafe(ref r, (nuint)i);
-                var w = Vector256.LoadUnsafe(ref r, (nuint)(i + 4));
-                nuint j = (nuint)(i - k0);
-                a0 += v * Vector256.LoadUnsafe(ref r, j);
-                b0 += w * Vector256.LoadUnsafe(ref r, j + 4);
-                a1 += v * Vector256.LoadUnsafe(ref r, j - 1);
-                b1 += w * Vector256.LoadUnsafe(ref r, j + 3);
-                a2 += v * Vector256.LoadUnsafe(ref r, j - 2);
-                b2 += w * Vector256.LoadUnsafe(ref r, j + 2);
-                a3 += v * Vector256.LoadUnsafe(ref r, j - 3);
-                b3 += w * Vector256.LoadUnsafe(ref r, j + 1);
-            }
-            double c0 = Vector256.Sum(a0 + b0), c1 = Vector256.Sum(a1 + b1), c2 = Vector256.Sum(a2 + b2), c3 = Vector256.Sum(a3 + b3);
-            for (; i < n; i++)
-            {
-                double v = x[i];
-                c0 += v * x[i - k0]; c1 += v * x[i - k0 - 1]; c2 += v * x[i - k0 - 2]; c3 += v * x[i - k0 - 3];
-            }
-            acov[k0] = (s0 + c0) / n;
-            acov[k0 + 1] = (s1 + c1) / n;
-            acov[k0 + 2] = (s2 + c2) / n;
-            acov[k0 + 3] = c3 / n;
         }
     }
 
