@@ -168,6 +168,17 @@ internal sealed class OasisAr1Solver : OasisSolver
         ref Pool sourceRef = ref MemoryMarshal.GetArrayDataReference(source);
         ref Pool poolRef = ref MemoryMarshal.GetArrayDataReference(_pools);
         System.Diagnostics.Debug.Assert(end <= source.Length && !ReferenceEquals(source, _pools));
+        if (dShift == 0 && count == 0)
+        {
+            // Same shift, only λ on the last frame changed (the search's lag update): the kept pools but the last
+            // carry no edge weight, so their sums are unchanged and, being a solution, none of them merges.
+            Array.Copy(source, _pools, end - 1);
+            ref Pool last = ref Unsafe.Add(ref sourceRef, end - 1);
+            System.Diagnostics.Debug.Assert(last.Edge == 0 && (end < 2 || Unsafe.Add(ref sourceRef, end - 2).Edge == 0));
+            (countRef, topNumeratorRef, topWeightRef, topDecayRef, topOnesRef, topEdgeRef, topStartRef, topLengthRef) =
+                (end - 1, last.Numerator, last.Weight, last.Decay, last.Ones, last.Edge, last.Start, last.Length);
+            return;
+        }
         double prevThreshold = double.NegativeInfinity, prevWeight = 1;
         if (count > 0)
         {

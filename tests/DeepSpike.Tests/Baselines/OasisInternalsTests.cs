@@ -48,6 +48,7 @@ public sealed class OasisInternalsTests
         }
     }
 
+    /// <summary>With s_min = 0 the problem is convex and every order of merges ends at its unique minimiser.</summary>
     [Fact]
     public void Ar1Solver_RestartsFromKeptSolves_MatchFreshSolves()
     {
@@ -59,22 +60,31 @@ public sealed class OasisInternalsTests
             c = 0.95 * c + (rng.NextDouble() < 0.02 ? 1 + rng.NextDouble() : 0);
             y[t] = c + 0.2 * (rng.NextDouble() - 0.5);
         }
-        // Shifts climbing and falling back: restarts from the latest kept solve, from the lowest, and from scratch.
-        double[] shifts = [-0.3, -0.1, 0.05, -0.2, 0.1, -0.05, 0.2, -0.4, 0.0];
+        // Shifts climbing and falling back: restarts from the latest kept solve, from the lowest, and from scratch;
+        // a repeated shift with a new λ on the last frame (the search's lag update) restarts without a shift.
+        (double Shift, double BoundaryLambda)[] solves =
+            [(-0.3, 0.5), (-0.1, 0.5), (-0.1, 2.0), (0.05, 2.0), (-0.2, 0.5), (0.1, 1.0), (-0.05, 1.0), (-0.05, 0.0), (0.2, 0.0), (-0.4, 0.5), (0.0, 0.5)];
         using var warm = new OasisAr1Solver(y, 0.95, 0);
-        foreach (double shift in shifts)
+        foreach (var (shift, boundaryLambda) in solves)
         {
-            var sums = warm.Solve(shift, 0.5);
+            var sums = warm.Solve(shift, boundaryLambda);
             if (shift < 0.1) warm.KeepAsLowerBound();
             using var fresh = new OasisAr1Solver(y, 0.95, 0);
-            var expected = fresh.Solve(shift, 0.5);
+            var expected = fresh.Solve(shift, boundaryLambda);
             Assert.Equal(expected.C, sums.C, 8);
+            Assert.Equal(expected.YC, sums.YC, 8);
             Assert.Equal(expected.CC, sums.CC, 8);
+            Assert.Equal(expected.U, sums.U, 8);
             Assert.Equal(expected.UU, sums.UU, 8);
+            Assert.Equal(expected.YU, sums.YU, 8);
             var (c1, s1, c2, s2) = (new double[y.Length], new double[y.Length], new double[y.Length], new double[y.Length]);
             warm.Materialize(c1, s1);
             fresh.Materialize(c2, s2);
-            for (int t = 0; t < y.Length; t++) Assert.Equal(c2[t], c1[t], 9);
+            for (int t = 0; t < y.Length; t++)
+            {
+                Assert.Equal(c2[t], c1[t], 9);
+                Assert.Equal(s2[t], s1[t], 9);
+            }
             var (f1, g1) = (new float[y.Length], new float[y.Length]);
             warm.Materialize(f1, g1);
             for (int t = 0; t < y.Length; t++)
