@@ -379,23 +379,54 @@ internal sealed class OasisAr1Solver : OasisSolver
     /// </summary>
     private double Spike(int j) => Math.Max(0, Value(j) - _pools[j - 1].Decay * Value(j - 1));
 
+    /// <summary>
+    /// The sums over the pools of the last solve: on pool j, <c>c = v γ^k</c> and <c>u = q γ^k</c> with
+    /// <c>v = Numerator / Weight</c>, <c>q = Ones / Weight</c>, and <c>Σ_k γ^k y = Numerator + φ·Ones + λ_b·Edge</c>;
+    /// clamped pools (value 0) add nothing. Four pools per step after the first.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private SolveSums Sums()
     {
-        double c = 0, yc = 0, cc = 0, u = 0, uu = 0, yu = 0;
-        for (int j = 0; j < _count; j++)
+        ref Pool poolRef = ref MemoryMarshal.GetArrayDataReference(_pools);
+        var (shift, boundary, sMin) = (Vector256.Create(_shift), Vector256.Create(_boundaryLambda), Vector256.Create(MinSpikeSize));
+        Vector256<double> c = default, yc = default, cc = default, u = default, uu = default, yu = default;
+        int j = 1;
+        for (; j <= _count - 4; j += 4)
         {
-            ref Pool p = ref _pools[j];
-            double inverseWeight = 1 / p.Weight;
-            double v = p.Numerator * inverseWeight;
-            if (j == 0 ? v < 0 : v < MinSpikeSize || v == 0) continue;
-            // c = v γ^k and u = (Ones / Weight) γ^k on this pool; Σ_k γ^k y = Numerator + φ·Ones + λ_b·Edge.
-            double data = p.Numerator + _shift * p.Ones + _boundaryLambda * p.Edge;
-            double q = p.Ones * inverseWeight;
-            c += v * p.Ones; yc += v * data; cc += v * v * p.Weight;
-            u += q * p.Ones; uu += q * q * p.Weight; yu += q * data;
+            ref Pool p0 = ref Unsafe.Add(ref poolRef, j);
+            ref Pool p1 = ref Unsafe.Add(ref p0, 1);
+            ref Pool p2 = ref Unsafe.Add(ref p0, 2);
+            ref Pool p3 = ref Unsafe.Add(ref p0, 3);
+            var numerator = Vector256.Create(p0.Numerator, p1.Numerator, p2.Numerator, p3.Numerator);
+            var weight = Vector256.Create(p0.Weight, p1.Weight, p2.Weight, p3.Weight);
+            var ones = Vector256.Create(p0.Ones, p1.Ones, p2.Ones, p3.Ones);
+            var edge = Vector256.Create(p0.Edge, p1.Edge, p2.Edge, p3.Edge);
+            var inverseWeight = Vector256<double>.One / weight;
+            var v = numerator * inverseWeight;
+            // Pools after the first are clamped to 0 below s_min (and add nothing at exactly 0).
+            var active = Vector256.GreaterThanOrEqual(v, sMin) & ~Vector256.Equals(v, Vector256<double>.Zero);
+            v = Vector256.ConditionalSelect(active, v, default);
+            var q = Vector256.ConditionalSelect(active, ones * inverseWeight, default);
+            var data = numerator + shift * ones + boundary * edge;
+            c += v * ones; yc += v * data; cc += v * v * weight;
+            u += q * ones; uu += q * q * weight; yu += q * data;
         }
+        var sums = new SolveSums(Vector256.Sum(c), Vector256.Sum(yc), Vector256.Sum(cc), Vector256.Sum(u), Vector256.Sum(uu), Vector256.Sum(yu), 0);
+        if (_count > 0) sums = AddPool(sums, ref poolRef, first: true);
+        for (; j < _count; j++) sums = AddPool(sums, ref Unsafe.Add(ref poolRef, j), first: false);
         // Σ c u = Σ_pools v q Weight = Σ_pools v Ones = Σ c.
-        return new SolveSums(c, yc, cc, u, uu, yu, c);
+        return sums with { CU = sums.C };
+    }
+
+    /// <summary><paramref name="sums"/> plus pool <paramref name="p"/>'s terms (see <see cref="Sums"/>); the first pool is clamped below 0.</summary>
+    private SolveSums AddPool(SolveSums sums, ref Pool p, bool first)
+    {
+        double inverseWeight = 1 / p.Weight;
+        double v = p.Numerator * inverseWeight;
+        if (first ? v < 0 : v < MinSpikeSize || v == 0) return sums;
+        double data = p.Numerator + _shift * p.Ones + _boundaryLambda * p.Edge;
+        double q = p.Ones * inverseWeight;
+        return new SolveSums(sums.C + v * p.Ones, sums.YC + v * data, sums.CC + v * v * p.Weight,
+            sums.U + q * p.Ones, sums.UU + q * q * p.Weight, sums.YU + q * data, 0);
     }
 }

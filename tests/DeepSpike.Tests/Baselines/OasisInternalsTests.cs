@@ -125,4 +125,45 @@ public sealed class OasisInternalsTests
         }
         Assert.Contains(spikes, s => s > 0.5);
     }
+
+    /// <summary>
+    /// The solver's sums against sums over the materialized solution: C, YC, CC directly, and U, UU, YU with
+    /// u = −∂c/∂φ by a finite difference (a tiny shift keeps every pool).
+    /// </summary>
+    [Theory]
+    [InlineData(0.0, 0.0)]
+    [InlineData(0.0, 0.7)]
+    [InlineData(0.25, 0.3)]
+    public void Ar1Solver_Sums_MatchSumsOverTheSolution(double minSpikeSize, double boundaryLambda)
+    {
+        var rng = new Random(17);
+        var y = new double[1999];
+        double c = 0;
+        for (int t = 0; t < y.Length; t++)
+        {
+            c = 0.93 * c + (rng.NextDouble() < 0.03 ? 1 + rng.NextDouble() : 0);
+            y[t] = 2 + c + 0.3 * (rng.NextDouble() - 0.5);
+        }
+        const double shift = 2.05, step = 1e-7;
+        using var solver = new OasisAr1Solver(y, 0.93, minSpikeSize);
+        var (c0, s0, c1, s1) = (new double[y.Length], new double[y.Length], new double[y.Length], new double[y.Length]);
+        solver.Solve(shift + step, boundaryLambda);
+        solver.Materialize(c1, s1);
+        var sums = solver.Solve(shift, boundaryLambda);
+        solver.Materialize(c0, s0);
+        double C = 0, YC = 0, CC = 0, U = 0, UU = 0, YU = 0;
+        for (int t = 0; t < y.Length; t++)
+        {
+            double u = (c0[t] - c1[t]) / step;
+            (C, YC, CC) = (C + c0[t], YC + y[t] * c0[t], CC + c0[t] * c0[t]);
+            (U, UU, YU) = (U + u, UU + u * u, YU + y[t] * u);
+        }
+        Assert.Equal(1, sums.C / C, 12);
+        Assert.Equal(1, sums.YC / YC, 12);
+        Assert.Equal(1, sums.CC / CC, 12);
+        Assert.Equal(1, sums.U / U, 5);
+        Assert.Equal(1, sums.UU / UU, 5);
+        Assert.Equal(1, sums.YU / YU, 5);
+        Assert.Equal(sums.C, sums.CU, 9);
+    }
 }
