@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using DeepSpike.Baselines;
+using DeepSpike.Generative;
 
 namespace DeepSpike.Tests.Baselines;
 
@@ -165,5 +166,46 @@ public sealed class OasisInternalsTests
         Assert.Equal(1, sums.UU / UU, 5);
         Assert.Equal(1, sums.YU / YU, 5);
         Assert.Equal(sums.C, sums.CU, 9);
+    }
+
+    /// <summary>
+    /// Long passes (two interleaved chains joined in the middle when s_min = 0) against the optimality conditions
+    /// of <c>min ½‖ỹ − c‖²</c> over the cone, in the spike variables <c>c = H s</c>, <c>s ≥ 0</c>: the gradient
+    /// <c>g_t = Σ_{k≥t} γ^{k−t} (c_k − ỹ_k)</c> is ≥ 0 everywhere and 0 where <c>s_t &gt; 0</c>. Shifts from far
+    /// below to above the data make the second half's pools merge from not at all to all the way down.
+    /// </summary>
+    [Theory]
+    [InlineData(5000, -1.0)]
+    [InlineData(5000, 0.0)]
+    [InlineData(5001, 0.3)]
+    [InlineData(5000, 1.5)]
+    [InlineData(5000, 4.0)]
+    [InlineData(700, 0.1)]
+    public void Ar1Solver_LongTrace_SatisfiesTheOptimalityConditions(int frames, double shift)
+    {
+        const double gamma = 0.95, boundaryLambda = 0.4;
+        var rng = new Random(frames + (int)(10 * shift));
+        var y = new double[frames];
+        double calcium = 0;
+        for (int t = 0; t < frames; t++)
+        {
+            calcium = gamma * calcium + (rng.NextDouble() < 0.02 ? 1 + rng.NextDouble() : 0);
+            y[t] = calcium + 0.3 * rng.NextGaussian() + (t > frames / 2 && t < frames / 2 + 200 ? -1.5 : 0);
+        }
+        using var solver = new OasisAr1Solver(y, gamma, 0);
+        solver.Solve(shift, boundaryLambda);
+        var (c, s) = (new double[frames], new double[frames]);
+        solver.Materialize(c, s);
+
+        double gradient = 0, scale = 1e-9 * frames;
+        for (int t = frames - 1; t >= 0; t--)
+        {
+            double target = y[t] - shift - (t == frames - 1 ? boundaryLambda * gamma : 0);
+            gradient = c[t] - target + gamma * gradient;
+            double spike = t == 0 ? c[0] : c[t] - gamma * c[t - 1];
+            Assert.True(spike >= -1e-12, $"s_{t} = {spike} < 0");
+            Assert.True(gradient >= -scale, $"gradient {gradient} < 0 at frame {t}");
+            if (spike > 1e-9) Assert.True(gradient <= scale, $"gradient {gradient} ≠ 0 at frame {t} with spike {spike}");
+        }
     }
 }
