@@ -9,7 +9,9 @@ public sealed class OasisInternalsTests
     [Theory]
     [InlineData(4)]
     [InlineData(8)]
+    [InlineData(32)]
     [InlineData(64)]
+    [InlineData(128)]
     [InlineData(256)]
     public void Fft_EveryLane_MatchesADirectDft(int n)
     {
