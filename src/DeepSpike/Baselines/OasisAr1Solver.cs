@@ -430,7 +430,15 @@ internal sealed class OasisAr1Solver : OasisSolver
     public override void MaterializeSpikes(Span<float> spikes)
     {
         spikes.Clear();
-        for (int j = 1; j < _count; j++) spikes[_pools[j].Start] = (float)Spike(j);
+        // Spike(j) for every pool, each value computed once.
+        double previous = _count > 0 ? Value(0) : 0;
+        for (int j = 1; j < _count; j++)
+        {
+            ref Pool p = ref _pools[j];
+            double v = p.Numerator / p.Weight, value = v < MinSpikeSize ? 0 : v;
+            spikes[p.Start] = (float)Math.Max(0, value - _pools[j - 1].Decay * previous);
+            previous = value;
+        }
     }
 
     public override void Dispose()
