@@ -119,7 +119,7 @@ public static class OasisEstimation
         double mean = VectorMath.Sum(y) / n;
         var rented = System.Buffers.ArrayPool<double>.Shared.Rent(n);
         var centred = rented.AsSpan(0, n);
-        for (int t = 0; t < centred.Length; t++) centred[t] = y[t] - mean;
+        VectorMath.Subtract(y, mean, centred);
         var acov = new double[lags + 1];
         Autocovariance(centred, acov);
         System.Buffers.ArrayPool<double>.Shared.Return(rented);
