@@ -3,11 +3,17 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using DeepSpike.Benchmarks;
 
-// `--quick`: Stopwatch timings in a few seconds. Otherwise BenchmarkDotNet; without a `--job` argument a
-// short run (3 iterations after warm-up) is used, which is enough for kernels that take milliseconds.
+// `--quick`: Stopwatch timings in a few seconds; `--oasis`: OASIS AR(1) time per trace. Otherwise
+// BenchmarkDotNet; without a `--job` argument a short run (3 iterations after warm-up) is used, which is
+// enough for kernels that take milliseconds.
 if (args.Contains("--quick"))
 {
     QuickTiming.Run(Console.Out);
+    return;
+}
+if (args.Contains("--oasis"))
+{
+    OasisTiming.Run(Console.Out);
     return;
 }
 var config = args.Contains("--job") ? DefaultConfig.Instance : DefaultConfig.Instance.AddJob(Job.ShortRun);

@@ -95,7 +95,7 @@ public static class OasisEstimation
         // |X_k|² summed over segments, per band bin; Pxx_k / 2 = |X_k|² / Σw² for one-sided bins.
         var power = new double[kHigh - kLow + 1];
         if (System.Numerics.BitOperations.IsPow2(segment))
-            AccumulateFft(y, window, segments, step, kLow, power);
+            AccumulateFftLanes(y, window, segments, step, kLow, power);
         else
             AccumulateDft(y, window, segments, step, kLow, power);
         double scale = 1.0 / (segments * windowPower);
@@ -119,7 +119,7 @@ public static class OasisEstimation
         double mean = VectorMath.Sum(y) / n;
         var rented = System.Buffers.ArrayPool<double>.Shared.Rent(n);
         var centred = rented.AsSpan(0, n);
-        for (int t = 0; t < centred.Length; t++) centred[t] = y[t] - mean;
+        VectorMath.Subtract(y, mean, centred);
         var acov = new double[lags + 1];
         Autocovariance(centred, acov);
         System.Buffers.ArrayPool<double>.Shared.Return(rented);
@@ -158,56 +158,59 @@ public static class OasisEstimation
         return [d + r, -d * r];
     }
 
-    /// <summary><c>acov[k] = (1/T) Σ_{t≥k} x_t x_{t−k}</c> (0 for k ≥ T), four lags per pass over x.</summary>
+    /// <summary>Lags per pass of <see cref="Autocovariance"/>: OASIS's default p + 10 = 11 or 12 lags in one pass.</summary>
+    private const int LagsPerPass = 12;
+
+    /// <summary>
+    /// <c>acov[k] = (1/T) Σ_{t≥k} x_t x_{t−k}</c> (0 for k ≥ T). <see cref="LagsPerPass"/> lags per pass over x,
+    /// 8 frames per step: one load of x_t and one of each lagged window feed 12 independent accumulators.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Autocovariance(ReadOnlySpan<double> x, double[] acov)
     {
         int n = x.Length;
         ref double r = ref MemoryMarshal.GetReference(x);
-        for (int k0 = 0; k0 < acov.Length; k0 += 4)
+        Span<double> sums = stackalloc double[LagsPerPass];
+        for (int k0 = 0; k0 < acov.Length; k0 += LagsPerPass)
         {
-            if (!Vector256.IsHardwareAccelerated || k0 + 4 > acov.Length || n < k0 + 3 + 16)
+            int lags = Math.Min(LagsPerPass, acov.Length - k0);
+            // Frames from `start` on are valid for every lag of the pass; earlier ones are summed per lag by hand.
+            int start = Math.Min(n, k0 + LagsPerPass - 1), t = start;
+            sums.Clear();
+            if (n - start >= 8)
             {
-                for (int k = k0; k < acov.Length; k++)
-                    acov[k] = k < n ? VectorMath.Dot(x[k..], x[..(n - k)]) / n : 0;
-                break;
+                Vector512<double> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default;
+                Vector512<double> a6 = default, a7 = default, a8 = default, a9 = default, a10 = default, a11 = default;
+                for (; t <= n - 8; t += 8)
+                {
+                    var v = Vector512.LoadUnsafe(ref r, (nuint)t);
+                    ref double lagged = ref Unsafe.Add(ref r, t - k0);
+                    a0 += v * Vector512.LoadUnsafe(ref lagged);
+                    a1 += v * Vector512.LoadUnsafe(ref Unsafe.Subtract(ref lagged, 1));
+                    a2 += v * Vector512.LoadUnsafe(ref Unsafe.Subtract(ref lagged, 2));
+                    a3 += v * Vector512.LoadUnsafe(ref Unsafe.Subtract(ref lagged, 3));
+                    a4 += v * Vector512.LoadUnsafe(ref Unsafe.Subtract(ref lagged, 4));
+                    a5 += v * Vector512.LoadUnsafe(ref Unsafe.Subtract(ref lagged, 5));
+                    a6 += v * Vector512.LoadUnsafe(ref Unsafe.Subtract(ref lagged, 6));
+                    a7 += v * Vector512.LoadUnsafe(ref Unsafe.Subtract(ref lagged, 7));
+                    a8 += v * Vector512.LoadUnsafe(ref Unsafe.Subtract(ref lagged, 8));
+                    a9 += v * Vector512.LoadUnsafe(ref Unsafe.Subtract(ref lagged, 9));
+                    a10 += v * Vector512.LoadUnsafe(ref Unsafe.Subtract(ref lagged, 10));
+                    a11 += v * Vector512.LoadUnsafe(ref Unsafe.Subtract(ref lagged, 11));
+                }
+                (sums[0], sums[1], sums[2], sums[3]) = (Vector512.Sum(a0), Vector512.Sum(a1), Vector512.Sum(a2), Vector512.Sum(a3));
+                (sums[4], sums[5], sums[6], sums[7]) = (Vector512.Sum(a4), Vector512.Sum(a5), Vector512.Sum(a6), Vector512.Sum(a7));
+                (sums[8], sums[9], sums[10], sums[11]) = (Vector512.Sum(a8), Vector512.Sum(a9), Vector512.Sum(a10), Vector512.Sum(a11));
             }
-            // Lags k0..k0+3 together: frames t < start per lag by hand, then 8 frames per step.
-            int start = k0 + 3;
-            double s0 = 0, s1 = 0, s2 = 0;
-            for (int t = k0; t < start; t++)
+            for (int j = 0; j < lags; j++)
             {
-                s0 += x[t] * x[t - k0];
-                if (t >= k0 + 1) s1 += x[t] * x[t - k0 - 1];
-                if (t >= k0 + 2) s2 += x[t] * x[t - k0 - 2];
+                int k = k0 + j;
+                if (k >= n) { acov[k] = 0; continue; }
+                double s = sums[j];
+                for (int i = k; i < start; i++) s += x[i] * x[i - k];
+                for (int i = t; i < n; i++) s += x[i] * x[i - k];
+                acov[k] = s / n;
             }
-            Vector256<double> a0 = default, a1 = default, a2 = default, a3 = default;
-            Vector256<double> b0 = default, b1 = default, b2 = default, b3 = default;
-            int i = start;
-            for (; i <= n - 8; i += 8)
-            {
-                var v = Vector256.LoadUnsafe(ref r, (nuint)i);
-                var w = Vector256.LoadUnsafe(ref r, (nuint)(i + 4));
-                nuint j = (nuint)(i - k0);
-                a0 += v * Vector256.LoadUnsafe(ref r, j);
-                b0 += w * Vector256.LoadUnsafe(ref r, j + 4);
-                a1 += v * Vector256.LoadUnsafe(ref r, j - 1);
-                b1 += w * Vector256.LoadUnsafe(ref r, j + 3);
-                a2 += v * Vector256.LoadUnsafe(ref r, j - 2);
-                b2 += w * Vector256.LoadUnsafe(ref r, j + 2);
-                a3 += v * Vector256.LoadUnsafe(ref r, j - 3);
-                b3 += w * Vector256.LoadUnsafe(ref r, j + 1);
-            }
-            double c0 = Vector256.Sum(a0 + b0), c1 = Vector256.Sum(a1 + b1), c2 = Vector256.Sum(a2 + b2), c3 = Vector256.Sum(a3 + b3);
-            for (; i < n; i++)
-            {
-                double v = x[i];
-                c0 += v * x[i - k0]; c1 += v * x[i - k0 - 1]; c2 += v * x[i - k0 - 2]; c3 += v * x[i - k0 - 3];
-            }
-            acov[k0] = (s0 + c0) / n;
-            acov[k0 + 1] = (s1 + c1) / n;
-            acov[k0 + 2] = (s2 + c2) / n;
-            acov[k0 + 3] = c3 / n;
         }
     }
 
@@ -238,67 +241,70 @@ public static class OasisEstimation
         return (window, windowPower);
     }
 
+    /// <summary>
+    /// The band sums of |X_k|² over all segments, by lane-parallel FFTs (<see cref="Fft.ForwardLanesToBitReversed"/>):
+    /// lane j of a batch holds segment 2p in the real part and 2p + 1 in the imaginary part (p = batch·lanes + j;
+    /// a missing segment is zeros), so a batch transforms 2·lanes segments. For real x, x′ and z = x + i x′,
+    /// <c>|X_k|² + |X′_k|² = (|Z_k|² + |Z_{N−k}|²) / 2</c>, which holds for x′ = 0 too.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void AccumulateFft(double[] y, double[] window, int segments, int step, int kLow, double[] power)
+    private static void AccumulateFftLanes(double[] y, double[] window, int segments, int step, int kLow, double[] power)
     {
+        const int lanes = 8;
+        System.Diagnostics.Debug.Assert(Vector512<double>.Count == lanes);
         int size = window.Length;
         var fft = Fft.ForSize(size);
         var reversal = fft.BitReversal;
-        var re = new double[size];
-        var im = new double[size];
-        // Two real segments per complex transform: x in the real part, x' in the imaginary part, then
-        // X_k = (Z_k + conj Z_{N−k}) / 2 and X'_k = (Z_k − conj Z_{N−k}) / 2i. Segments are loaded in
-        // bit-reversed order, so the transform needs no reordering pass.
-        bool vector = Vector256.IsHardwareAccelerated && size >= 8;
-        for (int s = 0; s < segments; s += 2)
+        var vectors = System.Buffers.ArrayPool<Vector512<double>>.Shared;
+        var re = vectors.Rent(size);
+        var im = vectors.Rent(size);
+        var sums = vectors.Rent(power.Length);
+        sums.AsSpan(0, power.Length).Clear();
+        Span<int> starts = stackalloc int[2 * lanes];
+        Span<double> means = stackalloc double[2 * lanes], present = stackalloc double[2 * lanes];
+        ref double yRef = ref MemoryMarshal.GetArrayDataReference(y);
+        for (int first = 0; first < segments; first += 2 * lanes)
         {
-            bool pair = s + 1 < segments;
-            if (vector)
+            // Slot 2j is lane j's real part, 2j + 1 its imaginary part; a missing segment reads frame 0, weight 0.
+            for (int slot = 0; slot < 2 * lanes; slot++)
             {
-                // Natural-order load, decimation in frequency: bin k ends up at reversal[k].
-                LoadSegment(y.AsSpan(s * step, size), window, re);
-                if (pair) LoadSegment(y.AsSpan((s + 1) * step, size), window, im);
-                else Array.Clear(im);
-                fft.ForwardToBitReversed(re, im);
+                bool has = first + slot < segments;
+                starts[slot] = has ? (first + slot) * step : 0;
+                means[slot] = has ? VectorMath.Sum(y.AsSpan(starts[slot], size)) / size : 0;
+                present[slot] = has ? 1 : 0;
             }
-            else
+            var meanRe = Vector512.Create(means[0], means[2], means[4], means[6], means[8], means[10], means[12], means[14]);
+            var meanIm = Vector512.Create(means[1], means[3], means[5], means[7], means[9], means[11], means[13], means[15]);
+            var hasRe = Vector512.Create(present[0], present[2], present[4], present[6], present[8], present[10], present[12], present[14]);
+            var hasIm = Vector512.Create(present[1], present[3], present[5], present[7], present[9], present[11], present[13], present[15]);
+            ref double r0 = ref Unsafe.Add(ref yRef, starts[0]), r1 = ref Unsafe.Add(ref yRef, starts[2]);
+            ref double r2 = ref Unsafe.Add(ref yRef, starts[4]), r3 = ref Unsafe.Add(ref yRef, starts[6]);
+            ref double r4 = ref Unsafe.Add(ref yRef, starts[8]), r5 = ref Unsafe.Add(ref yRef, starts[10]);
+            ref double r6 = ref Unsafe.Add(ref yRef, starts[12]), r7 = ref Unsafe.Add(ref yRef, starts[14]);
+            ref double i0 = ref Unsafe.Add(ref yRef, starts[1]), i1 = ref Unsafe.Add(ref yRef, starts[3]);
+            ref double i2 = ref Unsafe.Add(ref yRef, starts[5]), i3 = ref Unsafe.Add(ref yRef, starts[7]);
+            ref double i4 = ref Unsafe.Add(ref yRef, starts[9]), i5 = ref Unsafe.Add(ref yRef, starts[11]);
+            ref double i6 = ref Unsafe.Add(ref yRef, starts[13]), i7 = ref Unsafe.Add(ref yRef, starts[15]);
+            for (int n = 0; n < size; n++)
             {
-                LoadSegmentReversed(y.AsSpan(s * step, size), window, reversal, re);
-                if (pair) LoadSegmentReversed(y.AsSpan((s + 1) * step, size), window, reversal, im);
-                else Array.Clear(im);
-                fft.ForwardBitReversed(re, im);
+                var w = Vector512.Create(window[n]);
+                re[n] = (Vector512.Create(Unsafe.Add(ref r0, n), Unsafe.Add(ref r1, n), Unsafe.Add(ref r2, n), Unsafe.Add(ref r3, n),
+                    Unsafe.Add(ref r4, n), Unsafe.Add(ref r5, n), Unsafe.Add(ref r6, n), Unsafe.Add(ref r7, n)) - meanRe) * (w * hasRe);
+                im[n] = (Vector512.Create(Unsafe.Add(ref i0, n), Unsafe.Add(ref i1, n), Unsafe.Add(ref i2, n), Unsafe.Add(ref i3, n),
+                    Unsafe.Add(ref i4, n), Unsafe.Add(ref i5, n), Unsafe.Add(ref i6, n), Unsafe.Add(ref i7, n)) - meanIm) * (w * hasIm);
             }
-            // |X_k|² + |X'_k|² = (|Z_k|² + |Z_{N−k}|²) / 2 when both segments are present.
+            fft.ForwardLanesToBitReversed(re, im);
             for (int j = 0; j < power.Length; j++)
             {
                 int k = kLow + j, m = size - k;
-                int pk = vector ? reversal[k] : k, pm = vector ? reversal[m] : m;
-                double rk = re[pk], ik = im[pk], rm = re[pm], im2 = im[pm];
-                if (pair)
-                {
-                    power[j] += (rk * rk + ik * ik + rm * rm + im2 * im2) / 2;
-                }
-                else
-                {
-                    double xr = (rk + rm) / 2, xi = (ik - im2) / 2;
-                    power[j] += xr * xr + xi * xi;
-                }
+                var (zr, zi, wr, wi) = (re[reversal[k]], im[reversal[k]], re[reversal[m]], im[reversal[m]]);
+                sums[j] += zr * zr + zi * zi + wr * wr + wi * wi;
             }
         }
-    }
-
-    /// <summary>Segment minus its mean, times the window, stored at bit-reversed positions.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void LoadSegmentReversed(ReadOnlySpan<double> segment, double[] window, int[] reversal, double[] output)
-    {
-        double mean = VectorMath.Sum(segment) / segment.Length;
-        ref double w = ref MemoryMarshal.GetArrayDataReference(window);
-        ref int r = ref MemoryMarshal.GetArrayDataReference(reversal);
-        ref double o = ref MemoryMarshal.GetArrayDataReference(output);
-        ref double x = ref MemoryMarshal.GetReference(segment);
-        System.Diagnostics.Debug.Assert(window.Length == segment.Length && reversal.Length == segment.Length && output.Length == segment.Length);
-        for (int n = 0; n < segment.Length; n++)
-            Unsafe.Add(ref o, Unsafe.Add(ref r, n)) = (Unsafe.Add(ref x, n) - mean) * Unsafe.Add(ref w, n);
+        for (int j = 0; j < power.Length; j++) power[j] = Vector512.Sum(sums[j]) / 2;
+        vectors.Return(re);
+        vectors.Return(im);
+        vectors.Return(sums);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

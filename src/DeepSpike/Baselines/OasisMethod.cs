@@ -22,6 +22,6 @@ public sealed class OasisMethod(OasisOptions? options = null) : ISpikeInferenceM
     public float[] Infer(ReadOnlySpan<float> fluorescence, double frameRateHz, int seed)
     {
         TraceValidation.CheckFrameRate(frameRateHz);
-        return Oasis.Deconvolve(fluorescence, Options).Spikes;
+        return Oasis.DeconvolveSpikes(fluorescence, Options);
     }
 }

@@ -65,6 +65,9 @@ internal abstract class OasisSolver : IDisposable
         for (int t = 0; t < s.Length; t++) spikes[t] = (float)s[t];
     }
 
+    /// <summary>The spikes of <see cref="Materialize(Span{float}, Span{float})"/> alone (the same values).</summary>
+    public virtual void MaterializeSpikes(Span<float> spikes) => Materialize(new float[spikes.Length], spikes);
+
     /// <summary>Returns rented storage; the solver must not be used afterwards.</summary>
     public virtual void Dispose() { }
 

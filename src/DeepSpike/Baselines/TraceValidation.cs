@@ -11,11 +11,20 @@ internal static class TraceValidation
     /// constant, and at least <paramref name="minFrames"/> long.
     /// </summary>
     /// <exception cref="ArgumentException">The message names the problem and, for a non-finite value, the frame.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double[] ToCheckedDoubles(ReadOnlySpan<float> fluorescence, int minFrames = 1)
     {
         if (fluorescence.Length == 0) throw new ArgumentException("trace is empty: nothing to deconvolve");
-        var y = new double[fluorescence.Length];
+        var y = GC.AllocateUninitializedArray<double>(fluorescence.Length); // every element is written below
+        ToCheckedDoubles(fluorescence, y, minFrames);
+        return y;
+    }
+
+    /// <summary>As <see cref="ToCheckedDoubles(ReadOnlySpan{float}, int)"/>, into <paramref name="y"/> (as long as the trace).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ToCheckedDoubles(ReadOnlySpan<float> fluorescence, double[] y, int minFrames = 1)
+    {
+        if (fluorescence.Length == 0) throw new ArgumentException("trace is empty: nothing to deconvolve");
+        if (y.Length != fluorescence.Length) throw new ArgumentException($"destination has {y.Length} elements for a trace of {fluorescence.Length} frames", nameof(y));
         float min = float.PositiveInfinity, max = float.NegativeInfinity;
         bool finite = true;
         int t0 = 0;
@@ -62,7 +71,6 @@ internal static class TraceValidation
             throw new ArgumentException($"trace is constant (every frame is {fluorescence[0]}): there is no signal to deconvolve");
         if (fluorescence.Length < minFrames)
             throw new ArgumentException($"trace has {fluorescence.Length} frames; need at least {minFrames} to estimate the noise and AR coefficients (or give them)");
-        return y;
     }
 
     /// <summary>Throws unless <paramref name="frameRateHz"/> is finite and &gt; 0.</summary>

@@ -34,7 +34,9 @@ public sealed class OasisEstimationTests
     }
 
     [Theory]
-    [InlineData(10_000)] // power-of-two segments of 256 frames, FFT path
+    [InlineData(10_000)] // 77 segments of 256 frames, FFT path: 4 full batches of 16 and a part with an odd count
+    [InlineData(2_176)]  // exactly one batch of 16 segments
+    [InlineData(64)]     // one power-of-two segment of 64 frames
     [InlineData(100)]    // one segment of 100 frames, direct DFT path
     [InlineData(333)]
     public void NoiseSigma_MatchesADirectWelchComputation(int frames)
@@ -96,6 +98,36 @@ public sealed class OasisEstimationTests
             y[t] = (float)(c + 0.3 * rng.NextGaussian());
         }
         Assert.Equal(gamma, OasisEstimation.ArCoefficients(y, 1, 0.3)[0], 2);
+    }
+
+    /// <summary>
+    /// AR(1) against the documented formula written out with plain loops: autocovariance of the centred trace,
+    /// then <c>γ = Σ_i a_i a_{i+1} / Σ_i a_i²</c> over <c>i &lt; 1 + extraLags</c> with σ² taken off lag 0.
+    /// Lengths and lag counts cover a partial vector tail, traces barely longer than the lags, and several passes.
+    /// </summary>
+    [Theory]
+    [InlineData(10_000, 10)]
+    [InlineData(33, 10)]
+    [InlineData(40, 30)]
+    [InlineData(1_001, 25)]
+    [InlineData(1_000, 0)]
+    public void ArCoefficients_Ar1_MatchesAPlainLoopComputation(int frames, int extraLags)
+    {
+        var y = OasisDeconvolveTests.Simulate(1, frames, 7).Calcium.Traces[0];
+        const double sigma = 0.2;
+        double mean = y.Average(v => (double)v);
+        var acov = new double[extraLags + 2];
+        for (int k = 0; k < acov.Length; k++)
+            for (int t = k; t < y.Length; t++) acov[k] += (y[t] - mean) * (y[t - k] - mean) / y.Length;
+        double num = 0, den = 0;
+        for (int i = 0; i <= extraLags; i++)
+        {
+            double a = acov[i] - (i == 0 ? sigma * sigma : 0);
+            num += a * acov[i + 1];
+            den += a * a;
+        }
+        double ratio = num / den, gamma = ratio > 1 ? 0.95 : ratio < 0 ? 0.15 : ratio; // roots outside [0, 1] are reset
+        Assert.Equal(gamma * 0.98, OasisEstimation.ArCoefficients(y, 1, sigma, extraLags, 0.98)[0], 10);
     }
 
     /// <summary>The whole estimation (σ from the spectrum, then γ) on the paper's simulated cells.</summary>
