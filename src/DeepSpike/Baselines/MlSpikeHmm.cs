@@ -498,10 +498,8 @@ internal sealed class MlSpikeHmm
         BaselineForward(_scratch.AsSpan(start, length), predicted, start);
         var ell = likelihood.Slice(start, length);
         var mean = _mean.AsSpan(start, length);
-        alpha[..start].Clear();
-        alpha[(start + length)..].Clear();
-        likelihood[..start].Clear();
-        likelihood[(start + length)..].Clear();
+        // Rows outside first..last were empty on entry (the block covers every level reachable from them) and stay
+        // so; the likelihood there is never read (the backward sweep visits the same block).
         var posterior = alpha.Slice(start, length);
         // μ is affine and increasing along each row, so each row's best state and the stretch of baseline levels
         // whose likelihood survives the cutoff follow from two numbers; only that stretch (in whole vectors) is

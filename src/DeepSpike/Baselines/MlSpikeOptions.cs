@@ -80,13 +80,14 @@ public sealed record MlSpikeOptions(
 /// <summary>
 /// How finely <see cref="MlSpike.Infer"/> discretises the state (<see cref="MlSpikeGrid"/>): the calcium grid is
 /// fixed, the baseline grid spans the range the trace allows (see <see cref="MlSpikeCalibration.BaselineGrid"/>)
-/// with a step of at most <see cref="BaselineStepSigmas"/>·σ and at most <see cref="MaxBaselineLevels"/> levels.
+/// with a step of about <see cref="BaselineStepSigmas"/>·σ and <see cref="MinBaselineLevels"/> to
+/// <see cref="MaxBaselineLevels"/> levels.
 /// Calibration runs on a coarser calcium grid (<see cref="CalibrationCalciumLevels"/>).
 /// </summary>
 /// <param name="CalciumLevels">Calcium levels for the final inference (MLspike: 100), more than the calibration's.</param>
 /// <param name="CalciumMax">Highest calcium level, in spikes (MLspike: 10).</param>
 /// <param name="MaxSpikesPerFrame">Largest spike count per frame (MLspike: 3).</param>
-/// <param name="BaselineStepSigmas">Largest baseline step, in units of σ.</param>
+/// <param name="BaselineStepSigmas">Target baseline step, in units of σ.</param>
 /// <param name="MinBaselineLevels">Fewest baseline levels.</param>
 /// <param name="MaxBaselineLevels">Most baseline levels; when the range needs more, the step grows.</param>
 /// <param name="CalibrationCalciumLevels">Calcium levels of the coarse grid the calibration searches on before
