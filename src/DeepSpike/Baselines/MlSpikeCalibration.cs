@@ -17,9 +17,12 @@ public sealed record MlSpikeCalibrationResult(MlSpikeParameters Parameters, MlSp
 /// <remarks>
 /// <para>MLspike's own autocalibration (Deneux et al. 2016, <c>spk_autocalibration</c>) detects isolated calcium
 /// events, fits τ to them and reads A off a histogram of their amplitudes. This one instead chooses the θ under
-/// which the whole trace is most probable, <c>θ̂ = argmax_θ log p(F | θ)</c>, the spikes and the drifting baseline
+/// which the trace is most probable, <c>θ̂ = argmax_θ log p(F | θ)</c>, the spikes and the drifting baseline
 /// summed out exactly on the grid by the forward pass (<see cref="MlSpikeHmm.LogLikelihood"/>). It uses every
-/// frame, needs no event-detection thresholds, and is the criterion the inference itself assumes.</para>
+/// frame it is given, needs no event-detection thresholds, and is the criterion the inference itself assumes.
+/// A trace longer than <see cref="MlSpikeOptions.CalibrationFrames"/> is calibrated on that many frames, in
+/// <see cref="StretchCount"/> stretches spread over it (<see cref="Stretches"/>): the parameters are the cell's,
+/// and the cost stays bounded for hour-long recordings.</para>
 /// <para>Steps: σ from the power spectrum (OASIS's estimator, <see cref="OasisEstimation.NoiseSigma(ReadOnlySpan{float}, NoiseAveraging)"/>);
 /// starting τ from the AR(1) coefficient of the autocovariance and starting A and λ from the cumulants
 /// (<see cref="ScfSamplerStart.Estimate"/>); the baseline grid from the trace (<see cref="BaselineGrid"/>). Then,
@@ -62,7 +65,7 @@ public static class MlSpikeCalibration
         TraceValidation.CheckFrameRate(frameRateHz);
         options = (options ?? new MlSpikeOptions()).Validate();
         var y = TraceValidation.ToCheckedDoubles(fluorescence, OasisEstimation.MinFrames);
-        var trace = fluorescence.ToArray();
+        var stretches = Stretches(fluorescence, options.CalibrationFrames);
         var resolution = options.Grid;
 
         double sigma = options.NoiseSigma ?? OasisEstimation.NoiseSigma(y, NoiseAveraging.Mean);
@@ -84,7 +87,10 @@ public static class MlSpikeCalibration
         double LogLikelihood(double logJump, double logTau, MlSpikeGrid on)
         {
             evaluations++;
-            return new MlSpikeHmm(Model(logJump, logTau), on).LogLikelihood(trace);
+            var hmm = new MlSpikeHmm(Model(logJump, logTau), on);
+            double sum = 0;
+            foreach (var stretch in stretches) sum += hmm.LogLikelihood(stretch);
+            return sum;
         }
 
         bool fitJump = options.Amplitude is null, fitTau = options.TauDecaySeconds is null;
@@ -101,8 +107,8 @@ public static class MlSpikeCalibration
         // λ: one EM step from the cumulant estimate, on the coarse grid.
         if (options.SpikeRateHz is null)
         {
-            var posterior = new MlSpikeHmm(Model(logJump, logTau), coarse).Smooth(trace);
-            rate = MlSpike.SpikeRateUpdate(posterior.ExpectedSpikes, frameRateHz);
+            var hmm = new MlSpikeHmm(Model(logJump, logTau), coarse);
+            rate = MlSpike.SpikeRateUpdate([.. stretches.SelectMany(stretch => hmm.Smooth(stretch).ExpectedSpikes)], frameRateHz);
         }
 
         // Final grid: A again, extrapolated to a vanishing calcium step from the two grids (Richardson), then τ.
@@ -121,6 +127,28 @@ public static class MlSpikeCalibration
 
     /// <summary>Bounds on the starting λ: the cumulant estimate is clamped to [0.05 Hz, 0.2 · frame rate].</summary>
     private const double MinSpikeRateHz = 0.05, MaxSpikeRateFraction = 0.2;
+
+    /// <summary>
+    /// The frames the likelihood is evaluated on: the whole trace if it has at most <paramref name="frames"/>,
+    /// otherwise <see cref="StretchCount"/> stretches of <c>frames / StretchCount</c> frames spread evenly from its
+    /// start to its end (each with its own uniform start, as if separate recordings of the same cell).
+    /// </summary>
+    internal static float[][] Stretches(ReadOnlySpan<float> fluorescence, int frames)
+    {
+        int total = fluorescence.Length;
+        if (total <= frames) return [fluorescence.ToArray()];
+        int length = frames / StretchCount;
+        var stretches = new float[StretchCount][];
+        for (int k = 0; k < StretchCount; k++)
+        {
+            int start = (int)Math.Round((double)k * (total - length) / (StretchCount - 1));
+            stretches[k] = fluorescence.Slice(start, length).ToArray();
+        }
+        return stretches;
+    }
+
+    /// <summary>Stretches a long trace's calibration frames are split into.</summary>
+    public const int StretchCount = 4;
 
     /// <summary>
     /// The baseline grid for a trace: a running mean over <see cref="SmoothingSeconds"/> is cut into blocks of

@@ -17,6 +17,8 @@ namespace DeepSpike.Baselines;
 /// <param name="SpikeRateHz">Prior firing rate λ &gt; 0, or null to estimate it (EM update from the posterior).</param>
 /// <param name="TauRangeSeconds">Bounds on a calibrated τ.</param>
 /// <param name="AmplitudeRangeSigmas">Bounds on a calibrated one-spike jump, in units of σ (A·baseline/σ or A/σ).</param>
+/// <param name="CalibrationFrames">Most frames the calibration evaluates the likelihood on (longer traces are
+/// sampled in stretches, see <see cref="MlSpikeCalibration.Stretches"/>); ≥ <see cref="OasisEstimation.MinFrames"/>.</param>
 /// <param name="Resolution">The grid.</param>
 /// <param name="ComputeMap">Also compute the most probable spike train (<see cref="MlSpikeResult.Map"/>).</param>
 public sealed record MlSpikeOptions(
@@ -29,6 +31,7 @@ public sealed record MlSpikeOptions(
     double? SpikeRateHz = null,
     (double Min, double Max)? TauRangeSeconds = null,
     (double Min, double Max)? AmplitudeRangeSigmas = null,
+    int CalibrationFrames = 5000,
     MlSpikeResolution? Resolution = null,
     bool ComputeMap = false)
 {
@@ -60,6 +63,8 @@ public sealed record MlSpikeOptions(
         CheckPositive(SpikeRateHz, nameof(SpikeRateHz), "spike rate");
         CheckRange(TauRange, nameof(TauRangeSeconds), "tau range");
         CheckRange(AmplitudeRange, nameof(AmplitudeRangeSigmas), "amplitude range");
+        if (CalibrationFrames < OasisEstimation.MinFrames)
+            throw new ArgumentOutOfRangeException(nameof(CalibrationFrames), CalibrationFrames, $"calibration frames must be >= {OasisEstimation.MinFrames}, got {CalibrationFrames}");
         Grid.Validate();
         return this;
     }

@@ -133,6 +133,7 @@ public sealed class MlSpikeTests
         { new MlSpikeOptions(Nonlinearity: new IndicatorNonlinearity(Saturation: -1)), "saturation" },
         { new MlSpikeOptions(Nonlinearity: new IndicatorNonlinearity(Saturation: 0.1, Polynomial: [0.7])), "not both" },
         { new MlSpikeOptions(Nonlinearity: new IndicatorNonlinearity(Hill: 0)), "Hill" },
+        { new MlSpikeOptions(CalibrationFrames: 10), "calibration frames" },
     };
 
     [Theory]
@@ -173,5 +174,18 @@ public sealed class MlSpikeTests
         Assert.Equal(0.32 * 2 + 0.73 * 4 - 0.05 * 8, p.Apply(2), 12);
         Assert.True(IndicatorNonlinearity.Linear.IsLinear);
         Assert.False(p.IsLinear);
+    }
+
+    [Fact]
+    public void Stretches_LongTrace_EvenlySpreadFromStartToEnd_ShortTraceWhole()
+    {
+        var y = Enumerable.Range(0, 10_000).Select(i => (float)i).ToArray();
+        var stretches = MlSpikeCalibration.Stretches(y, 5000);
+        Assert.Equal(MlSpikeCalibration.StretchCount, stretches.Length);
+        Assert.All(stretches, s => Assert.Equal(5000 / MlSpikeCalibration.StretchCount, s.Length));
+        Assert.Equal(0, stretches[0][0]);
+        Assert.Equal(9999, stretches[^1][^1]);
+        for (int k = 1; k < stretches.Length; k++) Assert.True(stretches[k][0] > stretches[k - 1][^1]);
+        Assert.Equal(y, Assert.Single(MlSpikeCalibration.Stretches(y, 10_000)));
     }
 }
