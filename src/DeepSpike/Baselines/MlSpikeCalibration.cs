@@ -24,12 +24,15 @@ public sealed record MlSpikeCalibrationResult(MlSpikeParameters Parameters, MlSp
 /// <see cref="StretchCount"/> stretches spread over it (<see cref="Stretches"/>): the parameters are the cell's,
 /// and the cost stays bounded for hour-long recordings.</para>
 /// <para>Steps: σ from the power spectrum (OASIS's estimator, <see cref="OasisEstimation.NoiseSigma(ReadOnlySpan{float}, NoiseAveraging)"/>);
-/// starting τ from the AR(1) coefficient of the autocovariance and starting A and λ from the cumulants
+/// starting τ from the AR(1) coefficient of the autocovariance and starting A from the cumulants
 /// (<see cref="ScfSamplerStart.Estimate"/>); the baseline grid from the trace (<see cref="BaselineGrid"/>). Then,
 /// on a coarse calcium grid (<see cref="MlSpikeResolution.CalibrationCalciumLevels"/>), coordinate ascent on
 /// <c>ln A</c> (points a factor 2 apart), <c>ln τ</c> (a factor 1.5) and <c>ln A</c> again (10 %): three points,
-/// more while the best is at an end, then the vertex of the parabola through the best and its neighbours. One EM
-/// step sets λ (<c>λ = Σ_t E[n_t | F] / (T Δt)</c>). On the final grid, A is refined again and extrapolated to a
+/// more while the best is at an end, then the vertex of the parabola through the best and its neighbours. During
+/// this search λ is tied to A by the power of the calcium signal, <c>λΔt = S / A²</c> with
+/// <c>S = acov(1) (1 − γ²) / γ</c> (for Poisson spikes <c>Var(A c) = A² λΔt / (1 − γ²)</c>, and the white noise
+/// does not reach lag 1), so that few large and many small spikes are compared at the same signal power; then one EM step sets λ
+/// (<c>λ = Σ_t E[n_t | F] / (T Δt)</c>). On the final grid, A is refined again and extrapolated to a
 /// vanishing calcium step from the two grids (Richardson: the stochastic rounding of calcium onto the grid lowers
 /// the A that fits best roughly in proportion to the step, ~10 % at 41 levels over 10 spikes, ~5 % at 81), then τ
 /// is refined. About 20 forward passes in all. Parameters given in the options are held fixed.</para>
@@ -75,19 +78,25 @@ public static class MlSpikeCalibration
         double tau = options.TauDecaySeconds
             ?? Math.Clamp(CalciumKernel.ToTau(Math.Clamp(start.Gamma, MinDecay, MaxDecay), frameRateHz), options.TauRange.Min, options.TauRange.Max);
         var (grid, level) = BaselineGrid(y, sigma, frameRateHz, tau, effect, resolution);
-        double rate = options.SpikeRateHz ?? Math.Clamp(start.SpikeProbability * frameRateHz, MinSpikeRateHz, MaxSpikeRateFraction * frameRateHz);
+        // While A is searched, λ follows it so that the calcium's variance stays what the trace shows: for Poisson
+        // spikes Var(A c) = A² λΔt / (1 − γ²), read (without the white noise) from the lag-1 autocovariance,
+        // γ A² λΔt / (1 − γ²). Holding λ fixed instead lets a poor start settle on many small spikes.
+        double signal = SignalVariance(y, start.Gamma);
+        double SearchRate(double logJump) => options.SpikeRateHz
+            ?? Math.Clamp(signal / (Math.Exp(2 * logJump) * sigma * sigma) * frameRateHz, MinStartRateHz, MaxStartRateFraction * frameRateHz);
+        double rate = 0;
 
         // A is searched as ln(jump / σ), the jump in trace units: A·F₀ (multiplicative) or A (additive).
         double scale = effect == BaselineEffect.Multiplicative ? level : 1;
         var coarse = grid with { CalciumLevels = resolution.CalibrationCalciumLevels };
-        MlSpikeParameters Model(double logJump, double logTau) => new(
-            frameRateHz, Math.Exp(logTau), Math.Exp(logJump) * sigma / scale, sigma, rate,
+        MlSpikeParameters Model(double logJump, double logTau, double spikeRate) => new(
+            frameRateHz, Math.Exp(logTau), Math.Exp(logJump) * sigma / scale, sigma, spikeRate,
             options.DriftPerSqrtSecond * scale, effect, options.Nonlinearity);
         int evaluations = 0;
-        double LogLikelihood(double logJump, double logTau, MlSpikeGrid on)
+        double LogLikelihood(double logJump, double logTau, double spikeRate, MlSpikeGrid on)
         {
             evaluations++;
-            var hmm = new MlSpikeHmm(Model(logJump, logTau), on);
+            var hmm = new MlSpikeHmm(Model(logJump, logTau, spikeRate), on);
             double sum = 0;
             foreach (var stretch in stretches) sum += hmm.LogLikelihood(stretch);
             return sum;
@@ -100,14 +109,15 @@ public static class MlSpikeCalibration
         double logJump = options.Amplitude is double a ? Math.Log(a * scale / sigma) : Math.Clamp(Math.Log(start.Amplitude / sigma), jumpLo, jumpHi);
 
         // Coarse grid: the whole search; the first two passes only need to land near the optimum.
-        if (fitJump) logJump = Refine(x => LogLikelihood(x, logTau, coarse), logJump, Math.Log(2), jumpLo, jumpHi);
-        if (fitTau) logTau = Refine(x => LogLikelihood(logJump, x, coarse), logTau, TauStep, tauLo, tauHi);
-        if (fitJump && fitTau) logJump = Refine(x => LogLikelihood(x, logTau, coarse), logJump, FineStep, jumpLo, jumpHi);
+        if (fitJump) logJump = Refine(x => LogLikelihood(x, logTau, SearchRate(x), coarse), logJump, Math.Log(2), jumpLo, jumpHi);
+        if (fitTau) logTau = Refine(x => LogLikelihood(logJump, x, SearchRate(logJump), coarse), logTau, TauStep, tauLo, tauHi);
+        if (fitJump) logJump = Refine(x => LogLikelihood(x, logTau, SearchRate(x), coarse), logJump, FineStep, jumpLo, jumpHi);
 
-        // λ: one EM step from the cumulant estimate, on the coarse grid.
+        // λ: one EM step from there, on the coarse grid; it is held for the rest.
+        rate = SearchRate(logJump);
         if (options.SpikeRateHz is null)
         {
-            var hmm = new MlSpikeHmm(Model(logJump, logTau), coarse);
+            var hmm = new MlSpikeHmm(Model(logJump, logTau, rate), coarse);
             rate = MlSpike.SpikeRateUpdate([.. stretches.SelectMany(stretch => hmm.Smooth(stretch).ExpectedSpikes)], frameRateHz);
         }
 
@@ -115,18 +125,31 @@ public static class MlSpikeCalibration
         if (fitJump)
         {
             double ratio = (double)(grid.CalciumLevels - 1) / (coarse.CalciumLevels - 1);
-            double fine = Refine(x => LogLikelihood(x, logTau, grid), logJump, FineStep, jumpLo, jumpHi);
+            double fine = Refine(x => LogLikelihood(x, logTau, rate, grid), logJump, FineStep, jumpLo, jumpHi);
             logJump = Math.Clamp(fine + (fine - logJump) / (ratio - 1), jumpLo, jumpHi);
         }
-        if (fitTau) logTau = Refine(x => LogLikelihood(logJump, x, grid), logTau, FineStep, tauLo, tauHi);
-        return new MlSpikeCalibrationResult(Model(logJump, logTau).Validate(), grid, level, evaluations);
+        if (fitTau) logTau = Refine(x => LogLikelihood(logJump, x, rate, grid), logTau, FineStep, tauLo, tauHi);
+        return new MlSpikeCalibrationResult(Model(logJump, logTau, rate).Validate(), grid, level, evaluations);
     }
 
     /// <summary>Bounds on the AR(1) coefficient the starting τ is read from (the estimator may return 0 or 1).</summary>
     private const double MinDecay = 1e-3, MaxDecay = 0.9999;
 
-    /// <summary>Bounds on the starting λ: the cumulant estimate is clamped to [0.05 Hz, 0.2 · frame rate].</summary>
-    private const double MinSpikeRateHz = 0.05, MaxSpikeRateFraction = 0.2;
+    /// <summary>Bounds on λ while A and τ are searched: [0.05 Hz, 0.2 · frame rate].</summary>
+    private const double MinStartRateHz = 0.05, MaxStartRateFraction = 0.2;
+
+    /// <summary>
+    /// The variance of the calcium signal without the white noise, <c>acov(1) (1 − γ²) / γ</c> (lag-1
+    /// autocovariance of an AR(1) signal plus white noise), at least 0.
+    /// </summary>
+    private static double SignalVariance(double[] y, double gamma)
+    {
+        double mean = VectorMath.Sum(y) / y.Length, lag1 = 0;
+        for (int t = 1; t < y.Length; t++) lag1 += (y[t] - mean) * (y[t - 1] - mean);
+        lag1 /= y.Length;
+        gamma = Math.Clamp(gamma, MinDecay, MaxDecay);
+        return Math.Max(0, lag1 * (1 - gamma * gamma) / gamma);
+    }
 
     /// <summary>
     /// The frames the likelihood is evaluated on: the whole trace if it has at most <paramref name="frames"/>,

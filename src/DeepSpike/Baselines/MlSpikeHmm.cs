@@ -83,8 +83,6 @@ internal sealed class MlSpikeHmm
         _maxSpikes = grid.MaxSpikesPerFrame;
 
         var prior = parameters.SpikeCountPrior(_maxSpikes);
-
-        double decay = parameters.Decay;
         _target = new int[(_maxSpikes + 1) * _levels];
         _toLower = new float[_target.Length];
         _toUpper = new float[_target.Length];
@@ -94,7 +92,7 @@ internal sealed class MlSpikeHmm
         for (int n = 0; n <= _maxSpikes; n++)
             for (int i = 0; i < _levels; i++)
             {
-                var (k, upper) = Bracket(Math.Min(decay * grid.Calcium(i) + n, grid.CalciumMax));
+                var (k, upper) = Bracket(Math.Min(_decay * grid.Calcium(i) + n, grid.CalciumMax));
                 int code = n * _levels + i;
                 _target[code] = k;
                 // Weights below the floor go to the other level (or, for an improbable count, nowhere).
@@ -164,7 +162,7 @@ internal sealed class MlSpikeHmm
     /// variance is exactly <c>s²</c> (s = drift per frame in levels); mean 0, <c>Σ_d w_d = 1</c>. For <c>s ≪ 1</c>
     /// this is the diffusion stencil <c>w_{±1} ≈ s²/2</c>. (A Gaussian step rounded stochastically to the two
     /// nearest levels would have variance <c>s² + E[frac(X)(1 − frac(X))] ≈ 0.8 s</c>: for the usual s ≈ 0.01 the
-    /// baseline would wander about ninety times more than the model says.) K is where <c>q^{d²}</c> falls below
+    /// baseline would wander about eighty times more than the model says.) K is where <c>q^{d²}</c> falls below
     /// 1e-16, at most <paramref name="maxOffset"/>; if even a flat kernel over ±K cannot reach s², it is flat.
     /// </summary>
     /// <param name="spread">s ≥ 0 in levels; 0 gives <c>[1]</c>.</param>

@@ -8,8 +8,8 @@ namespace DeepSpike.Baselines;
 /// &gt; 0 (raw fluorescence), additive otherwise (ΔF/F and background-subtracted traces reach 0 and below).</param>
 /// <param name="Nonlinearity">The indicator's response; null for linear.</param>
 /// <param name="DriftPerSqrtSecond">Baseline random walk: s.d. of its change over one second, as a fraction of the
-/// baseline level (multiplicative) or in trace units (additive, where a ΔF/F trace's baseline level is 1); MLspike's
-/// demo uses 0.01. 0 holds the baseline constant (still estimated).</param>
+/// baseline level F₀ (multiplicative) or in trace units (additive; for a ΔF/F trace that is a fraction of F₀ too);
+/// MLspike's demo uses 0.01. 0 holds the baseline constant (still estimated).</param>
 /// <param name="TauDecaySeconds">Calcium decay τ &gt; 0, or null to calibrate.</param>
 /// <param name="Amplitude">A &gt; 0 (fraction of the baseline when multiplicative, trace units when additive), or
 /// null to calibrate.</param>

@@ -71,6 +71,18 @@ public sealed class MlSpikeTests
     }
 
     [Fact]
+    public void Infer_SparseLowSnrScfCell_FindsFewLargeSpikesNotManySmallOnes()
+    {
+        // An SCF-Sim cell (SNR 2.4, 0.6 Hz) whose cumulant start says ~8 Hz of small spikes: with λ held there, the
+        // likelihood preferred A ≈ 0.3 and 1100 spikes; tying λ to A during the search finds the ~100 true ones.
+        var data = Simulation.ScfSimulationProtocol.Paper.Simulate(cells: 4, ratesHz: [0.6, 1.1], frames: 10_000, frameRateHz: FrameRateHz, seed: 3);
+        var (f, spikes) = (data.Calcium.Traces[6], data.Spikes.Traces[6]);
+        var result = MlSpike.Infer(f, FrameRateHz);
+        Assert.InRange(result.ExpectedSpikes.Sum(), 0.8 * spikes.Sum(), 1.2 * spikes.Sum());
+        Assert.True(Correlation(result.ExpectedSpikes, spikes) > 0.75);
+    }
+
+    [Fact]
     public void Run_KnownModel_ExpectedSpikesCorrelateWithTruth()
     {
         var (f, spikes) = Simulate(DeltaF, 4, 6000);
