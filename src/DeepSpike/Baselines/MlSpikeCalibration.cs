@@ -122,9 +122,11 @@ public static class MlSpikeCalibration
         }
 
         // Final grid: A again, extrapolated to a vanishing calcium step from the two grids (Richardson), then τ.
+        // Both A's of the extrapolation are taken at the same λ.
         if (fitJump)
         {
             double ratio = (double)(grid.CalciumLevels - 1) / (coarse.CalciumLevels - 1);
+            if (options.SpikeRateHz is null) logJump = Refine(x => LogLikelihood(x, logTau, rate, coarse), logJump, FineStep, jumpLo, jumpHi);
             double fine = Refine(x => LogLikelihood(x, logTau, rate, grid), logJump, FineStep, jumpLo, jumpHi);
             logJump = Math.Clamp(fine + (fine - logJump) / (ratio - 1), jumpLo, jumpHi);
         }

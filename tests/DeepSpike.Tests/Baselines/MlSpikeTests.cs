@@ -19,6 +19,10 @@ public sealed class MlSpikeTests
     private static readonly MlSpikeParameters Fast = new(FrameRateHz, TauDecaySeconds: 0.4, Amplitude: 1.0, NoiseSigma: 0.4,
         SpikeRateHz: 1.0, DriftPerSqrtSecond: 0.01, Effect: BaselineEffect.Additive);
 
+    /// <summary>GCaMP6-like supralinear indicator (MLspike's polynomial), raw fluorescence, SNR 5.</summary>
+    private static readonly MlSpikeParameters Gcamp = new(FrameRateHz, TauDecaySeconds: 1.5, Amplitude: 0.1, NoiseSigma: 2,
+        SpikeRateHz: 0.8, DriftPerSqrtSecond: 1.0, Effect: BaselineEffect.Multiplicative, Nonlinearity: new IndicatorNonlinearity(Polynomial: [0.73, -0.05]));
+
     private static (float[] F, float[] Spikes) Simulate(MlSpikeParameters p, int seed, int frames = 10_000) =>
         MlSpikeReference.Simulate(p, frames, seed, p.Effect == BaselineEffect.Multiplicative ? 100 : 0);
 
@@ -30,12 +34,14 @@ public sealed class MlSpikeTests
         { nameof(Raw), 1 },
         { nameof(DeltaF), 2 },
         { nameof(Fast), 3 },
+        { nameof(Gcamp), 4 },
     };
 
     private static MlSpikeParameters Cell(string name) => name switch
     {
         nameof(Raw) => Raw,
         nameof(DeltaF) => DeltaF,
+        nameof(Gcamp) => Gcamp,
         _ => Fast,
     };
 
@@ -45,7 +51,7 @@ public sealed class MlSpikeTests
     {
         var p = Cell(cell);
         var (f, spikes) = Simulate(p, seed);
-        var result = MlSpike.Infer(f, FrameRateHz, new MlSpikeOptions(ComputeMap: true));
+        var result = MlSpike.Infer(f, FrameRateHz, new MlSpikeOptions(Nonlinearity: p.Nonlinearity, ComputeMap: true));
         double marginal = Correlation(result.ExpectedSpikes, spikes);
         double map = Correlation([.. result.Map!.Spikes.Select(n => (float)n)], spikes);
         // Chance level is ~0; these cells are at SNR 2.5–4 and the model is the one simulated.
@@ -62,11 +68,15 @@ public sealed class MlSpikeTests
     {
         var p = Cell(cell);
         var (f, _) = Simulate(p, seed + 10);
-        var calibrated = MlSpikeCalibration.Calibrate(f, FrameRateHz).Parameters;
-        // A within 8 %, τ within 15 %: what 10^4 frames (~100–170 spikes) pin down after the grid extrapolation.
-        Assert.InRange(calibrated.Amplitude / p.Amplitude, 0.92, 1.08);
-        Assert.InRange(calibrated.TauDecaySeconds / p.TauDecaySeconds, 0.85, 1.15);
-        Assert.InRange(calibrated.NoiseSigma / p.NoiseSigma, 0.9, 1.1);
+        var calibrated = MlSpikeCalibration.Calibrate(f, FrameRateHz, new MlSpikeOptions(Nonlinearity: p.Nonlinearity)).Parameters;
+        // Linear indicator: A within 8 %, τ within 15 %, what 5000 calibration frames (~50–90 spikes) pin down after
+        // the grid extrapolation. With the supralinear GCaMP polynomial the estimates trade A against τ (over ten
+        // seeds A was 1–17 % high and τ 7–22 % low) and the spectral σ is 20–35 % high (bursts put power in the
+        // noise band), so the bounds are wider there.
+        bool linear = p.Nonlinearity is null;
+        Assert.InRange(calibrated.Amplitude / p.Amplitude, linear ? 0.92 : 0.9, linear ? 1.08 : 1.25);
+        Assert.InRange(calibrated.TauDecaySeconds / p.TauDecaySeconds, linear ? 0.85 : 0.7, linear ? 1.15 : 1.1);
+        Assert.InRange(calibrated.NoiseSigma / p.NoiseSigma, 0.9, linear ? 1.1 : 1.4);
         Assert.InRange(calibrated.SpikeRateHz / p.SpikeRateHz, 0.8, 1.25);
     }
 
