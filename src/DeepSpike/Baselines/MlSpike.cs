@@ -64,9 +64,12 @@ public static class MlSpike
     }
 
     /// <summary>
-    /// The most probable spike train for a known model (MLspike's MAP estimate): dynamic programming on the grid
-    /// with the cost-to-go interpolated in calcium, then a trace in continuous calcium (see the remarks on
-    /// <see cref="MlSpikeMapPath"/>'s computation in <c>MlSpikeHmm.Viterbi</c>).
+    /// The most probable spike train for a known model (MLspike's MAP estimate): Viterbi-style dynamic programming
+    /// backwards on the grid, with the cost-to-go <c>V_t(c, b)</c> interpolated linearly in calcium between levels as
+    /// <c>tps_mlspikes</c> does, then a forward trace that re-decides each frame's spike count and baseline move at
+    /// the exact continuous calcium <c>c_t = min(γ c_{t−1} + n_t, c_max)</c>. The path maximises
+    /// <c>log π + Σ_t [log P(n_t) + log K(j_{t−1} → j_t) + log N(F_t; μ(c_t, b_{j_t}), σ²)]</c> exactly when every
+    /// reachable calcium is a level, and approximately (error shrinking with the step) otherwise.
     /// </summary>
     /// <exception cref="ArgumentException">The trace, the model or the grid cannot be used.</exception>
     public static MlSpikeMapPath MostProbablePath(ReadOnlySpan<float> fluorescence, MlSpikeParameters parameters, MlSpikeGrid grid)
