@@ -22,7 +22,7 @@ internal static class BenchAccuracyCommand
         var maxMinutes = new Option<double?>("--max-minutes") { Description = "Training budget of each DS-F model (default: 20 for scf-sim, 5 per fold for real data)" };
         var dsnfMinutes = new Option<double?>("--dsnf-minutes") { Description = "Training budget of DS-NF, warm-started from the unsupervised DS-F; 0 leaves it out (default: 10 for scf-sim, 3 per fold)" };
         var noSupervised = new Option<bool>("--no-supervised-reference") { Description = "scf-sim: skip the supervised DS-F reference" };
-        var methods = new Option<string?>("--baselines") { Description = "Comma-separated baseline methods to run side by side (default: oasis-ar1,oasis-ar2,mcmc for scf-sim; oasis-ar1 and the other real-data baselines for real data)" };
+        var methods = new Option<string?>("--baselines") { Description = "Comma-separated baseline methods to run side by side (default: oasis-ar1,oasis-ar2,mcmc for scf-sim; oasis-ar1,mlspike for real data)" };
         var json = new Option<string?>("--json") { Description = "Also write the table as JSON to this file" };
         var testCells = new Option<int>("--test-cells") { Description = "scf-sim: test cells (3 traces each)", DefaultValueFactory = _ => 100 };
         var dataRoot = new Option<string?>("--data-root") { Description = $"Real data: folder holding the dataset folders (default: {DefaultDataRoot} when it exists)" };

@@ -5,7 +5,7 @@ using DeepSpike.Inference;
 
 namespace DeepSpike.Cli.Commands;
 
-/// <summary><c>deepspike deconvolve</c>: spikes from a baseline method (OASIS or MCMC), per trace.</summary>
+/// <summary><c>deepspike deconvolve</c>: spikes from a baseline method (OASIS, MCMC or MLspike), per trace.</summary>
 internal static class DeconvolveCommand
 {
     /// <summary>Seconds between progress lines on stderr.</summary>
@@ -24,7 +24,7 @@ internal static class DeconvolveCommand
         };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
-        var command = new Command("deconvolve", "Infer spikes with a baseline: OASIS deconvolution (AR(1)/AR(2), parameters estimated per trace) or MCMC sampling of the SCF model")
+        var command = new Command("deconvolve", "Infer spikes with a baseline: OASIS deconvolution (AR(1)/AR(2), parameters estimated per trace) , MCMC sampling of the SCF model, or MLspike (forward-backward on a calcium × drifting-baseline grid, autocalibrated per trace)")
             { method };
         foreach (Option option in input.Options) command.Add(option);
         foreach (Option option in new Option[] { output, seed, threads }) command.Add(option);

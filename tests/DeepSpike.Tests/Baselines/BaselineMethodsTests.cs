@@ -8,6 +8,7 @@ public sealed class BaselineMethodsTests
     [InlineData("oasis-ar1", "fluorescence units")]
     [InlineData("oasis-ar2", "fluorescence units")]
     [InlineData("mcmc", "spike probability")]
+    [InlineData("mlspike", "spike probability")]
     public void Create_KnownName_HasThatNameAndSaysItsUnit(string name, string unit)
     {
         var method = BaselineMethods.Create(name);
@@ -21,7 +22,7 @@ public sealed class BaselineMethodsTests
     {
         var e = Assert.Throws<ArgumentException>(() => BaselineMethods.Create("cascade"));
         Assert.Contains("'cascade'", e.Message);
-        Assert.Contains("oasis-ar1, oasis-ar2, mcmc", e.Message);
+        Assert.Contains("oasis-ar1, oasis-ar2, mcmc, mlspike", e.Message);
     }
 
     [Theory]
@@ -52,5 +53,15 @@ public sealed class BaselineMethodsTests
         var p = new McmcMethod(new McmcOptions(Sweeps: 20, BurnIn: 5)).Infer(y, 60, 1);
         Assert.Equal(y.Length, p.Length);
         Assert.All(p, v => Assert.InRange(v, 0f, 1f));
+    }
+
+    [Fact]
+    public void MlSpikeMethod_Infer_IsTheExpectedSpikeCount()
+    {
+        var y = OasisDeconvolveTests.Simulate(1, 1000, 2).Calcium.Traces[0];
+        var expected = MlSpike.Infer(y, 60).ExpectedSpikes;
+        var output = new MlSpikeMethod().Infer(y, 60, seed: 9);
+        Assert.Equal(expected, output);
+        Assert.All(output, v => Assert.InRange(v, 0f, MlSpikeResolution.Default.MaxSpikesPerFrame));
     }
 }
