@@ -133,7 +133,6 @@ public sealed record MlphysParameters(double TauDecaySeconds, double TauOnSecond
 /// </remarks>
 public sealed class MlphysModel : IGenerativeModel
 {
-    private const float HalfLogTwoPi = 0.9189385f;
     /// <summary>Largest fraction of the saturation level 1/ω a chunk may start from; its steady-state calcium grows without bound towards 1.</summary>
     private const double MaxInitialSaturatedFraction = 0.9;
     /// <summary>Frames a single-spike response is followed for at most.</summary>
@@ -272,8 +271,8 @@ public sealed class MlphysModel : IGenerativeModel
         // Fallback: the SCF estimates, which see only the first frame of a spike's rise and so underrate a
         // slowly rising indicator.
         double alpha = est.SpikeAmplitude / peak, rateHz = est.SpikeRateHz, beta = est.Baseline;
-        double mean = Mean(fluorescence);
-        double excessVariance = Variance(fluorescence) - est.NoiseSigma * est.NoiseSigma;
+        double mean = GaussianReadout.Mean(fluorescence);
+        double excessVariance = GaussianReadout.Variance(fluorescence) - est.NoiseSigma * est.NoiseSigma;
         if (mean > est.Baseline && excessVariance > 0)
         {
             var fit = Calibrate(unitGain, frameRateHz, mean - est.Baseline, excessVariance, MinInitialRateHz, maxRateHz);
@@ -385,48 +384,21 @@ public sealed class MlphysModel : IGenerativeModel
         }
     }
 
-    private static double Mean(ReadOnlySpan<float> f)
-    {
-        double s = 0;
-        foreach (var v in f) s += v;
-        return s / Math.Max(f.Length, 1);
-    }
-
-    private static double Variance(ReadOnlySpan<float> f)
-    {
-        double mean = Mean(f), ss = 0;
-        foreach (var v in f) ss += (v - mean) * (v - mean);
-        return ss / Math.Max(f.Length - 1, 1);
-    }
-
     /// <inheritdoc/>
     public Tensor LogLikelihood(GenerativeParameters theta, Tensor fluorescence, Tensor spikes)
     {
-        int frames = fluorescence.Dim(-1);
-        if (spikes.Dim(-1) != frames || spikes.Length % fluorescence.Length != 0)
-            throw new ArgumentException($"spikes [{string.Join(", ", spikes.Shape)}] do not match fluorescence [{string.Join(", ", fluorescence.Shape)}]");
-        var (initialCalcium, initialResponse) = InitialState(theta, fluorescence, spikes.Length / frames);
-        var response = IndicatorResponse(theta, spikes, initialCalcium, initialResponse);
-        var logSigma = theta["log_sigma"];
-        var residual = Ops.Sub(Ops.Add(Ops.Mul(response, Ops.Exp(theta["log_alpha"])), theta["beta"]), fluorescence);
-        var squares = Ops.Sum(Ops.Square(residual), -1);
-        // −½ Σ r² / σ² − T ln σ − T ln √(2π)
-        var precisionTerm = Ops.Mul(squares, Ops.Scale(Ops.Exp(Ops.Scale(logSigma, -2f)), -0.5f));
-        return Ops.Add(precisionTerm, Ops.AddScalar(Ops.Scale(logSigma, -frames), -frames * HalfLogTwoPi));
+        GaussianReadout.CheckShapes(fluorescence, spikes);
+        var (initialCalcium, initialResponse) = InitialState(theta, fluorescence, spikes.Length / fluorescence.Dim(-1));
+        return GaussianReadout.LogLikelihood(theta, IndicatorResponse(theta, spikes, initialCalcium, initialResponse), fluorescence);
     }
 
     /// <inheritdoc/>
     /// <remarks>Starts from rest: no calcium above c0 and no response before the first frame.</remarks>
-    public Tensor MeanFluorescence(GenerativeParameters theta, Tensor spikes) =>
-        Ops.Add(Ops.Mul(IndicatorResponse(theta, spikes, null, null), Ops.Exp(theta["log_alpha"])), theta["beta"]);
+    public Tensor MeanFluorescence(GenerativeParameters theta, Tensor spikes) => GaussianReadout.Mean(theta, IndicatorResponse(theta, spikes, null, null));
 
     /// <inheritdoc/>
-    public float[] Simulate(GenerativeParameters theta, ReadOnlySpan<float> spikes, Random rng)
-    {
-        var f = MeanFluorescence(theta, new Tensor(spikes.ToArray(), 1, spikes.Length)).Data;
-        rng.AddGaussianNoise(f, MathF.Exp(theta.Value("log_sigma")));
-        return f;
-    }
+    public float[] Simulate(GenerativeParameters theta, ReadOnlySpan<float> spikes, Random rng) =>
+        GaussianReadout.Simulate(theta, IndicatorResponse(theta, new Tensor(spikes.ToArray(), 1, spikes.Length), null, null), rng);
 
     /// <inheritdoc/>
     /// <remarks>

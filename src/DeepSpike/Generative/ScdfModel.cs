@@ -86,7 +86,6 @@ public sealed record ScdfParameters(double[] Gamma, double KOn, double KOff, dou
 /// </remarks>
 public sealed class ScdfModel : IGenerativeModel
 {
-    private const float HalfLogTwoPi = 0.9189385f;
     /// <summary>Range the data-driven initial calcium decay is clamped to (fast synthetic dyes to slow GECIs).</summary>
     private const double MinInitialTauSeconds = 0.1, MaxInitialTauSeconds = 5.0;
     /// <summary>
@@ -219,8 +218,8 @@ public sealed class ScdfModel : IGenerativeModel
         // Fallback when the trace shows no excess variance or mean: the SCF estimates, which see only the
         // first frame of a spike's rise and so underrate a slowly binding dye.
         double alpha = est.SpikeAmplitude / response.Peak, rateHz = est.SpikeRateHz;
-        double meanSignal = Mean(fluorescence) - est.Baseline;
-        double excessVariance = Variance(fluorescence) - est.NoiseSigma * est.NoiseSigma;
+        double meanSignal = GaussianReadout.Mean(fluorescence) - est.Baseline;
+        double excessVariance = GaussianReadout.Variance(fluorescence) - est.NoiseSigma * est.NoiseSigma;
         if (meanSignal > 0 && excessVariance > 0)
         {
             // Campbell's theorem for i.i.d. spikes at ρ per frame through the response αk (linear regime):
@@ -271,7 +270,7 @@ public sealed class ScdfModel : IGenerativeModel
     private static double DecayAtLag(ReadOnlySpan<float> f, int lag)
     {
         if (lag < 1 || f.Length < MinFramesPerLag * 2 * lag) return double.NaN;
-        double mean = Mean(f), c1 = 0, c2 = 0;
+        double mean = GaussianReadout.Mean(f), c1 = 0, c2 = 0;
         for (int t = 2 * lag; t < f.Length; t++)
         {
             double x = f[t] - mean;
@@ -282,48 +281,21 @@ public sealed class ScdfModel : IGenerativeModel
         return c1 > 0 && ratio > 0 && ratio < 1 ? Math.Pow(ratio, 1.0 / lag) : double.NaN;
     }
 
-    private static double Mean(ReadOnlySpan<float> f)
-    {
-        double s = 0;
-        foreach (var v in f) s += v;
-        return s / Math.Max(f.Length, 1);
-    }
-
-    private static double Variance(ReadOnlySpan<float> f)
-    {
-        double mean = Mean(f), ss = 0;
-        foreach (var v in f) ss += (v - mean) * (v - mean);
-        return ss / Math.Max(f.Length - 1, 1);
-    }
-
     /// <inheritdoc/>
     public Tensor LogLikelihood(GenerativeParameters theta, Tensor fluorescence, Tensor spikes)
     {
-        int frames = fluorescence.Dim(-1);
-        if (spikes.Dim(-1) != frames || spikes.Length % fluorescence.Length != 0)
-            throw new ArgumentException($"spikes [{string.Join(", ", spikes.Shape)}] do not match fluorescence [{string.Join(", ", fluorescence.Shape)}]");
-        var (initialCalcium, initialDye) = InitialState(theta, fluorescence, spikes.Length / frames);
-        var dye = Dye(theta, spikes, initialCalcium, initialDye);
-        var logSigma = theta["log_sigma"];
-        var residual = Ops.Sub(Ops.Add(Ops.Mul(dye, Ops.Exp(theta["log_alpha"])), theta["beta"]), fluorescence);
-        var squares = Ops.Sum(Ops.Square(residual), -1);
-        // −½ Σ r² / σ² − T ln σ − T ln √(2π)
-        var precisionTerm = Ops.Mul(squares, Ops.Scale(Ops.Exp(Ops.Scale(logSigma, -2f)), -0.5f));
-        return Ops.Add(precisionTerm, Ops.AddScalar(Ops.Scale(logSigma, -frames), -frames * HalfLogTwoPi));
+        GaussianReadout.CheckShapes(fluorescence, spikes);
+        var (initialCalcium, initialDye) = InitialState(theta, fluorescence, spikes.Length / fluorescence.Dim(-1));
+        return GaussianReadout.LogLikelihood(theta, Dye(theta, spikes, initialCalcium, initialDye), fluorescence);
     }
 
     /// <inheritdoc/>
     /// <remarks>Starts from rest: no calcium and no bound dye before the first frame.</remarks>
-    public Tensor MeanFluorescence(GenerativeParameters theta, Tensor spikes) =>
-        Ops.Add(Ops.Mul(Dye(theta, spikes, null, null), Ops.Exp(theta["log_alpha"])), theta["beta"]);
+    public Tensor MeanFluorescence(GenerativeParameters theta, Tensor spikes) => GaussianReadout.Mean(theta, Dye(theta, spikes, null, null));
 
     /// <inheritdoc/>
-    public float[] Simulate(GenerativeParameters theta, ReadOnlySpan<float> spikes, Random rng)
-    {
-        var f = MeanFluorescence(theta, new Tensor(spikes.ToArray(), 1, spikes.Length)).Data;
-        rng.AddGaussianNoise(f, MathF.Exp(theta.Value("log_sigma")));
-        return f;
-    }
+    public float[] Simulate(GenerativeParameters theta, ReadOnlySpan<float> spikes, Random rng) =>
+        GaussianReadout.Simulate(theta, Dye(theta, new Tensor(spikes.ToArray(), 1, spikes.Length), null, null), rng);
 
     /// <inheritdoc/>
     /// <remarks>

@@ -42,7 +42,6 @@ public sealed record ScfParameters(double[] Gamma, double Alpha, double Delta, d
 /// </remarks>
 public sealed class ScfModel : IGenerativeModel
 {
-    private const float HalfLogTwoPi = 0.9189385f;
     /// <summary>Range the data-driven initial decay is clamped to (fast synthetic dyes to slow GECIs).</summary>
     private const double MinInitialTauSeconds = 0.1, MaxInitialTauSeconds = 5.0;
 
@@ -100,26 +99,17 @@ public sealed class ScfModel : IGenerativeModel
     /// <inheritdoc/>
     public Tensor LogLikelihood(GenerativeParameters theta, Tensor fluorescence, Tensor spikes)
     {
-        int frames = fluorescence.Dim(-1);
-        if (spikes.Dim(-1) != frames || spikes.Length % fluorescence.Length != 0)
-            throw new ArgumentException($"spikes [{string.Join(", ", spikes.Shape)}] do not match fluorescence [{string.Join(", ", fluorescence.Shape)}]");
-        var alpha = Ops.Exp(theta["log_alpha"]);
-        var beta = theta["beta"];
-        var logSigma = theta["log_sigma"];
-        var initial = InitialCalcium(theta, fluorescence, spikes.Length / frames);
+        GaussianReadout.CheckShapes(fluorescence, spikes);
+        var initial = InitialCalcium(theta, fluorescence, spikes.Length / fluorescence.Dim(-1));
         var calcium = Ops.ArFilter(Ops.Mul(spikes, Ops.Exp(theta["log_delta"])), ArKernelParameters.Gamma(theta), initial);
-        var residual = Ops.Sub(Ops.Add(Ops.Mul(calcium, alpha), beta), fluorescence);
-        var squares = Ops.Sum(Ops.Square(residual), -1);
-        // −½ Σ r² / σ² − T ln σ − T ln √(2π)
-        var precisionTerm = Ops.Mul(squares, Ops.Scale(Ops.Exp(Ops.Scale(logSigma, -2f)), -0.5f));
-        return Ops.Add(precisionTerm, Ops.AddScalar(Ops.Scale(logSigma, -frames), -frames * HalfLogTwoPi));
+        return GaussianReadout.LogLikelihood(theta, calcium, fluorescence);
     }
 
     /// <inheritdoc/>
     public Tensor MeanFluorescence(GenerativeParameters theta, Tensor spikes)
     {
         var calcium = Ops.ArFilter(Ops.Mul(spikes, Ops.Exp(theta["log_delta"])), ArKernelParameters.Gamma(theta));
-        return Ops.Add(Ops.Mul(calcium, Ops.Exp(theta["log_alpha"])), theta["beta"]);
+        return GaussianReadout.Mean(theta, calcium);
     }
 
     /// <inheritdoc/>
