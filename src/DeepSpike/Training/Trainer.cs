@@ -33,6 +33,7 @@ public sealed class Trainer
     private List<float[]>? trainingTargets, validationTargets;
     private List<CellState> labeledCells = [];
     private List<float[]>? labeledTargets;
+    private Trainer? continuedFrom;
 
     /// <summary>Creates a trainer for the given models.</summary>
     public Trainer(IGenerativeModel generative, IRecognitionModel recognition, TrainingOptions options)
@@ -49,8 +50,6 @@ public sealed class Trainer
 
     /// <summary>Per-trace generative parameters after training, by trace name.</summary>
     public IReadOnlyDictionary<string, GenerativeParameters> CellParameters => cells.ToDictionary(c => c.Name, c => c.Theta);
-
-    private Trainer? continuedFrom;
 
     /// <summary>
     /// Makes the next <see cref="Train"/> start every trace's θ (training and validation traces, matched by name)
