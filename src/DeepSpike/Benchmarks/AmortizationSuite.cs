@@ -69,7 +69,6 @@ public sealed record AmortizationReport(
 /// </summary>
 public static class AmortizationSuite
 {
-
     /// <summary>Runs the suite; <paramref name="train"/> wraps each training run (for progress display).</summary>
     public static AmortizationReport Run(AmortizationSuiteOptions options, Action<string> log, TrainingRunner train)
     {

@@ -89,7 +89,6 @@ public sealed record PosteriorReport(
 /// </summary>
 public static class PosteriorSuite
 {
-
     /// <summary>Runs the suite; <paramref name="train"/> wraps each training run (for progress display).</summary>
     public static PosteriorReport Run(PosteriorSuiteOptions options, Action<string> log, TrainingRunner train)
     {
