@@ -16,13 +16,6 @@ public sealed class MlphysModelTests
     private static MlphysParameters Typical() =>
         new(TauDecaySeconds: 0.8, TauOnSeconds: 0.05, Hill: 1.6, Saturation: 0.05, BaselineCalcium: 0.3, Alpha: 0.4, Beta: 0.1, Sigma: 0.05, SpikeRateHz: 1.2);
 
-    private static float[] Bernoulli(Random rng, int frames, double p)
-    {
-        var s = new float[frames];
-        for (int t = 0; t < frames; t++) s[t] = rng.NextDouble() < p ? 1 : 0;
-        return s;
-    }
-
     /// <summary>
     /// <c>log p(f | s)</c> of one chunk in double, straight from eq. 4 and the documented chunk start: the
     /// response held at clamp((f̄_{0..2} − β)/α, 0, 0.9/ω) and the calcium at the level that keeps it in steady state.
@@ -193,14 +186,7 @@ public sealed class MlphysModelTests
         var p = model.ToPhysical(theta, FrameRate); // the float-rounded values the ops see
         var rng = new Random(11);
         const int frames = 150, samples = 3, chunks = 2;
-        // A long trace with a burst; the second chunk starts just after it, with the indicator still responding.
-        var truth = Bernoulli(rng, 600, 0.03);
-        for (int t = 290; t < 296; t++) truth[t] = 1;
-        var trace = model.Simulate(theta, truth, rng);
-        int[] starts = [20, 297];
-        var f = new float[chunks * frames];
-        for (int b = 0; b < chunks; b++) Array.Copy(trace, starts[b], f, b * frames, frames);
-        var s = Bernoulli(rng, samples * chunks * frames, 0.05);
+        var (f, s) = LikelihoodCases.ChunksAfterBurst(model, theta, rng, frames, samples);
 
         var ll = model.LogLikelihood(theta, new Tensor(f, chunks, frames), new Tensor(s, samples, chunks, frames));
 
@@ -223,11 +209,11 @@ public sealed class MlphysModelTests
         var theta = model.FromPhysical(Typical() with { TauDecaySeconds = 0.3, TauOnSeconds = 0.04, Saturation = 0.1, Sigma = 0.3, Alpha = 2 }, FrameRate);
         var rng = new Random(5);
         const int frames = 40, samples = 3, chunks = 2;
-        var truth = Bernoulli(rng, chunks * frames, 0.15);
+        var truth = LikelihoodCases.Bernoulli(rng, chunks * frames, 0.15);
         var f = model.Simulate(theta, truth, rng);
         // Below baseline: the chunk-start state is 0 for every nearby θ (it is held constant in θ).
         for (int b = 0; b < chunks; b++) f[b * frames] = f[b * frames + 1] = f[b * frames + 2] = -1f;
-        var s = Bernoulli(rng, samples * chunks * frames, 0.15);
+        var s = LikelihoodCases.Bernoulli(rng, samples * chunks * frames, 0.15);
         var weights = new float[samples * chunks];
         for (int i = 0; i < weights.Length; i++) weights[i] = (float)(rng.NextDouble() - 0.5);
 
@@ -266,7 +252,7 @@ public sealed class MlphysModelTests
         // p_t = p*_t + (p_{t−1} − p*_t) e^{−(1 + ωx_t) Δt/τ_on}; for ω → 0 eq. 4 with k = 1 − e^{−Δt/τ_on} is the same step.
         var model = new MlphysModel();
         var p = Typical() with { Saturation = 1e-9, Beta = 0 };
-        var s = Bernoulli(new Random(8), 600, 0.04);
+        var s = LikelihoodCases.Bernoulli(new Random(8), 600, 0.04);
         var f = model.MeanFluorescence(model.FromPhysical(p, FrameRate), new Tensor(s, 1, s.Length)).Data;
         double gamma = Math.Exp(-1 / (p.TauDecaySeconds * FrameRate)), dt = 1 / FrameRate;
         double c = 0, response = 0, rest = Math.Pow(p.BaselineCalcium, p.Hill);
@@ -399,7 +385,7 @@ public sealed class MlphysModelTests
             Beta: 0.5 * scale, Sigma: 0.06 * scale, SpikeRateHz: 0.6);
         var truth = model.FromPhysical(p, FrameRate);
         var rng = new Random(4);
-        var s = Bernoulli(rng, 36_000, 0.6 / FrameRate);
+        var s = LikelihoodCases.Bernoulli(rng, 36_000, 0.6 / FrameRate);
         var estimate = model.ToPhysical(model.InitialParameters(model.Simulate(truth, s, rng), FrameRate), FrameRate);
         Assert.Equal(k.TauDecaySeconds, estimate.TauDecaySeconds, 1e-4 * k.TauDecaySeconds);
         Assert.Equal(k.TauOnSeconds, estimate.TauOnSeconds, 1e-4 * k.TauOnSeconds);

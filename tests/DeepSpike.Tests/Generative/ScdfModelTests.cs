@@ -14,13 +14,6 @@ public sealed class ScdfModelTests
     private static ScdfParameters Typical(double[]? gamma = null) =>
         new(gamma ?? [0.95], KOn: 0.02, KOff: 0.2, Hill: 1.5, DyeTotal: 1.3, Alpha: 2.0, Beta: 0.1, Sigma: 0.05, SpikeRateHz: 1.2);
 
-    private static float[] Bernoulli(Random rng, int frames, double p)
-    {
-        var s = new float[frames];
-        for (int t = 0; t < frames; t++) s[t] = rng.NextDouble() < p ? 1 : 0;
-        return s;
-    }
-
     /// <summary>
     /// <c>log p(f | s)</c> of one chunk in double, straight from eq. 3 and the documented chunk start: the dye
     /// held at clamp((f̄_{0..2} − β)/α, 0, 0.9[D]) and the calcium at the level that keeps it in steady state.
@@ -165,14 +158,7 @@ public sealed class ScdfModelTests
         var p = model.ToPhysical(theta, FrameRate); // the float-rounded values the ops see
         var rng = new Random(11);
         const int frames = 150, samples = 3, chunks = 2;
-        // A long trace with a burst; the second chunk starts just after it, with dye still bound.
-        var truth = Bernoulli(rng, 600, 0.03);
-        for (int t = 290; t < 296; t++) truth[t] = 1;
-        var trace = model.Simulate(theta, truth, rng);
-        int[] starts = [20, 297];
-        var f = new float[chunks * frames];
-        for (int b = 0; b < chunks; b++) Array.Copy(trace, starts[b], f, b * frames, frames);
-        var s = Bernoulli(rng, samples * chunks * frames, 0.05);
+        var (f, s) = LikelihoodCases.ChunksAfterBurst(model, theta, rng, frames, samples);
 
         var ll = model.LogLikelihood(theta, new Tensor(f, chunks, frames), new Tensor(s, samples, chunks, frames));
 
@@ -198,11 +184,11 @@ public sealed class ScdfModelTests
         var theta = model.FromPhysical(new ScdfParameters(gamma, KOn: 0.08, KOff: 0.3, Hill: 1.6, DyeTotal: 1.2, Alpha: 2, Beta: 0.05, Sigma: 0.3, SpikeRateHz: 1), FrameRate);
         var rng = new Random(5);
         const int frames = 40, samples = 3, chunks = 2;
-        var truth = Bernoulli(rng, chunks * frames, 0.15);
+        var truth = LikelihoodCases.Bernoulli(rng, chunks * frames, 0.15);
         var f = model.Simulate(theta, truth, rng);
         // Below baseline: the chunk-start state is 0 for every nearby θ (it is held constant in θ).
         for (int b = 0; b < chunks; b++) f[b * frames] = f[b * frames + 1] = f[b * frames + 2] = -1f;
-        var s = Bernoulli(rng, samples * chunks * frames, 0.15);
+        var s = LikelihoodCases.Bernoulli(rng, samples * chunks * frames, 0.15);
         var weights = new float[samples * chunks];
         for (int i = 0; i < weights.Length; i++) weights[i] = (float)(rng.NextDouble() - 0.5);
 
@@ -282,7 +268,7 @@ public sealed class ScdfModelTests
         var model = new ScdfModel();
         var a = model.FromPhysical(Typical(), FrameRate);
         var b = model.FromPhysical(Typical() with { DyeTotal = Typical().DyeTotal * 4, Alpha = Typical().Alpha / 4 }, FrameRate);
-        var s = Bernoulli(new Random(2), 300, 0.1);
+        var s = LikelihoodCases.Bernoulli(new Random(2), 300, 0.1);
         var fa = model.MeanFluorescence(a, new Tensor(s, 1, 300)).Data;
         var fb = model.MeanFluorescence(b, new Tensor(s, 1, 300)).Data;
         for (int t = 0; t < fa.Length; t++) Assert.Equal(fa[t], fb[t], 4);
@@ -304,7 +290,7 @@ public sealed class ScdfModelTests
         var p = new ScdfParameters([CalciumKernel.FromTau(0.7, FrameRate)], ScdfModel.BindingRateForOccupancy(0.15, 0.1), 0.15, 1, 1, 10, 0.5, 0.25, 1);
         var truth = model.FromPhysical(p, FrameRate);
         var rng = new Random(4);
-        var s = Bernoulli(rng, 10_000, 1 / FrameRate);
+        var s = LikelihoodCases.Bernoulli(rng, 10_000, 1 / FrameRate);
         var estimate = model.ToPhysical(model.InitialParameters(model.Simulate(truth, s, rng), FrameRate), FrameRate);
         Assert.InRange(estimate.Sigma, 0.25 * 0.85, 0.25 * 1.15);
         Assert.InRange(estimate.Beta, 0.5 - 0.5, 0.5 + 0.5);
