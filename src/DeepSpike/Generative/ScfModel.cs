@@ -101,24 +101,19 @@ public sealed class ScfModel : IGenerativeModel
     {
         GaussianReadout.CheckShapes(fluorescence, spikes);
         var initial = InitialCalcium(theta, fluorescence, spikes.Length / fluorescence.Dim(-1));
-        var calcium = Ops.ArFilter(Ops.Mul(spikes, Ops.Exp(theta["log_delta"])), ArKernelParameters.Gamma(theta), initial);
-        return GaussianReadout.LogLikelihood(theta, calcium, fluorescence);
+        return GaussianReadout.LogLikelihood(theta, Calcium(theta, spikes, initial), fluorescence);
     }
 
     /// <inheritdoc/>
-    public Tensor MeanFluorescence(GenerativeParameters theta, Tensor spikes)
-    {
-        var calcium = Ops.ArFilter(Ops.Mul(spikes, Ops.Exp(theta["log_delta"])), ArKernelParameters.Gamma(theta));
-        return GaussianReadout.Mean(theta, calcium);
-    }
+    public Tensor MeanFluorescence(GenerativeParameters theta, Tensor spikes) => GaussianReadout.Mean(theta, Calcium(theta, spikes));
 
     /// <inheritdoc/>
-    public float[] Simulate(GenerativeParameters theta, ReadOnlySpan<float> spikes, Random rng)
-    {
-        var f = MeanFluorescence(theta, new Tensor(spikes.ToArray(), 1, spikes.Length)).Data;
-        rng.AddGaussianNoise(f, MathF.Exp(theta.Value("log_sigma")));
-        return f;
-    }
+    public float[] Simulate(GenerativeParameters theta, ReadOnlySpan<float> spikes, Random rng) =>
+        GaussianReadout.Simulate(theta, Calcium(theta, new Tensor(spikes.ToArray(), 1, spikes.Length)), rng);
+
+    /// <summary>Calcium <c>c = AR filter of δ·s</c>, from rest or from <paramref name="initial"/> (the chunk-start state).</summary>
+    private static Tensor Calcium(GenerativeParameters theta, Tensor spikes, Tensor? initial = null) =>
+        Ops.ArFilter(Ops.Mul(spikes, Ops.Exp(theta["log_delta"])), ArKernelParameters.Gamma(theta), initial);
 
     /// <inheritdoc/>
     public IReadOnlyDictionary<string, double> Describe(GenerativeParameters theta, double frameRateHz)
