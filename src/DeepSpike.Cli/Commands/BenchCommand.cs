@@ -42,7 +42,7 @@ internal static class BenchCommand
             var set = new TraceSet(data.Calcium.Names.Take(n).ToList(), data.Calcium.Traces.Take(n).ToList(), data.Calcium.FrameRateHz);
 
             Parallelism.MaxThreads = 1;
-            var single = new TraceSet(set.Names.Take(50).ToList(), set.Traces.Take(50).ToList(), set.FrameRateHz);
+            var single = set.Subset(Enumerable.Range(0, Math.Min(50, set.Count)));
             // Warm-up: tiered compilation promotes a method after ~30 calls; time steady state, as a long run sees it.
             for (int i = 0; i < 3; i++) SpikeInference.Run(spikeModel, single);
             var sw = Stopwatch.StartNew();
@@ -59,13 +59,13 @@ internal static class BenchCommand
             // DS-NF as users run it: a trace's 30 posterior samples advance together, one trace after another on all threads.
             var dsnf = new DsNf(new DsNfOptions(new DsFOptions(FrameRateHz: rate)), new Random(0));
             var nfModel = new SpikeModel(dsnf, "scf", rate, new ModelInfo("speed bench", "", "", 0, double.NaN));
-            var nfTraces = new TraceSet(set.Names.Take(6).ToList(), set.Traces.Take(6).ToList(), set.FrameRateHz);
-            SpikeInference.Run(nfModel, new TraceSet(nfTraces.Names.Take(1).ToList(), nfTraces.Traces.Take(1).ToList(), set.FrameRateHz));
+            var nfTraces = set.Subset(Enumerable.Range(0, Math.Min(6, set.Count)));
+            SpikeInference.Run(nfModel, nfTraces.Subset([0]));
             double nfSecondsPerTrace = 0;
-            foreach (var (name, trace) in nfTraces.Names.Zip(nfTraces.Traces))
+            for (int i = 0; i < nfTraces.Count; i++)
             {
                 sw.Restart();
-                SpikeInference.Run(nfModel, new TraceSet([name], [trace], set.FrameRateHz));
+                SpikeInference.Run(nfModel, nfTraces.Subset([i]));
                 nfSecondsPerTrace += sw.Elapsed.TotalSeconds / nfTraces.Count;
             }
             double dsnfItPerSec = MeasureTraining(() => new DsNf(new DsNfOptions(new DsFOptions(FrameRateHz: rate)), new Random(0)), rate, seconds);

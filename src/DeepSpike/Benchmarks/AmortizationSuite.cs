@@ -91,7 +91,7 @@ public static class AmortizationSuite
         int iterations = 0;
         foreach (var (cell, indices) in cells)
         {
-            var own = new TraceSet(indices.Select(i => test.Calcium.Names[i]).ToList(), indices.Select(i => test.Calcium.Traces[i]).ToList(), test.Calcium.FrameRateHz);
+            var own = test.Calcium.Subset(indices);
             var model = SuiteSteps.Train($"{cell} (per-cell DS-F)", ModelRegistry.CreateGenerative("scdf"), NewNetwork(options),
                 new TrainingOptions(MaxMinutes: options.PerCellMinutes, Seed: options.Seed), new TrainingData(own), options.FrameRateHz, "amortization", train, _ => { });
             perCellTraining += model.Result.Elapsed.TotalSeconds;

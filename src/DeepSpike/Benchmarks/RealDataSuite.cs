@@ -148,9 +148,9 @@ public static partial class RealDataSuite
             var restCells = rest.Select(i => CellOf(calcium.Names[i])).Distinct().Order(StringComparer.Ordinal).ToArray();
             new Random(options.Seed + fold).Shuffle(restCells);
             var validationCells = restCells.Length >= 2 ? restCells.Take(Math.Max(1, restCells.Length / 4)).ToHashSet() : [];
-            var trainSet = Subset(calcium, rest.Where(i => !validationCells.Contains(CellOf(calcium.Names[i]))));
-            var validationSet = validationCells.Count > 0 ? Subset(calcium, rest.Where(i => validationCells.Contains(CellOf(calcium.Names[i])))) : null;
-            var testSet = Subset(calcium, test);
+            var trainSet = calcium.Subset(rest.Where(i => !validationCells.Contains(CellOf(calcium.Names[i]))));
+            var validationSet = validationCells.Count > 0 ? calcium.Subset(rest.Where(i => validationCells.Contains(CellOf(calcium.Names[i])))) : null;
+            var testSet = calcium.Subset(test);
             var trainingData = new TrainingData(trainSet, validationSet);
             string label = $"{name} fold {fold + 1}";
 
@@ -181,12 +181,6 @@ public static partial class RealDataSuite
     {
         var predicted = SpikeInferenceMethods.Run(method, testSet, seed);
         for (int j = 0; j < indices.Count; j++) into[indices[j]] = predicted.Traces[j];
-    }
-
-    private static TraceSet Subset(TraceSet set, IEnumerable<int> indices)
-    {
-        var chosen = indices.ToList();
-        return new TraceSet(chosen.Select(i => set.Names[i]).ToList(), chosen.Select(i => set.Traces[i]).ToList(), set.FrameRateHz);
     }
 
     private static RealDataScore Score(string dataset, string method, TraceSet predicted, Dataset data, RealDataSuiteOptions options, double msPerTrace, string note)

@@ -91,6 +91,13 @@ public sealed class TraceSet
     /// <summary>The same traces (shared, not copied) with a different frame rate.</summary>
     public TraceSet WithFrameRate(double frameRateHz) => new(Names, Traces, frameRateHz);
 
+    /// <summary>The traces at <paramref name="indices"/>, in that order, with their names and this set's frame rate.</summary>
+    public TraceSet Subset(IEnumerable<int> indices)
+    {
+        var chosen = indices.ToList();
+        return new TraceSet(chosen.Select(i => Names[i]).ToList(), chosen.Select(i => Traces[i]).ToList(), FrameRateHz);
+    }
+
     private Dictionary<string, int> BuildIndex()
     {
         var index = new Dictionary<string, int>(Names.Count, StringComparer.Ordinal);

@@ -50,4 +50,16 @@ public class TraceSetTests
     [Fact]
     public void Constructor_NaNFrameRate_MeansUnknown() =>
         Assert.True(double.IsNaN(new TraceSet(["a"], [new float[1]]).FrameRateHz));
+
+    [Fact]
+    public void Subset_Indices_KeepsThoseTracesInThatOrderWithTheFrameRate()
+    {
+        var set = new TraceSet(["a", "b", "c"], [[1f], [2f, 2f], [3f]], 30);
+
+        var subset = set.Subset([2, 0]);
+
+        Assert.Equal(["c", "a"], subset.Names);
+        Assert.Equal([3f], subset.Traces[0]);
+        Assert.Equal(30, subset.FrameRateHz);
+    }
 }
