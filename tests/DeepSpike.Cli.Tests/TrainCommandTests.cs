@@ -125,4 +125,47 @@ public sealed class TrainCommandTests(TrainedModelFixture fixture) : IDisposable
         Assert.Equal(2, result.ExitCode);
         Assert.Contains("cannot initialise a dsf network from a dsnf one", result.StdErr);
     }
+
+    [Fact]
+    public void Train_ModelFrameRate_ResamplesTheTracesAndRecordsTheRate()
+    {
+        string output = _dir.Sub("m30.dsm");
+
+        var result = Train(CalciumOnlyFolder(), output, 3, "--model-frame-rate", "30");
+
+        Assert.Contains("traces at 30 Hz", result.StdOut);
+        Assert.Equal(30, SpikeModel.Load(output).FrameRateHz);
+    }
+
+    [Fact]
+    public void Train_StopOnSpikes_ValidatesByCorrelationWithTheValidationSpikes()
+    {
+        var result = Train(CalciumOnlyFolder(), _dir.Sub("m.dsm"), 20, "--validation", fixture.DataFolder, "--stop-on-spikes", "--validate-every", "10");
+
+        var match = System.Text.RegularExpressions.Regex.Match(result.StdOut, @"kept iteration \d+, validation (-?[0-9.]+)");
+        Assert.True(match.Success, result.StdOut);
+        Assert.InRange(double.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), -1, 1);
+    }
+
+    [Fact]
+    public void Train_StopOnSpikesWithoutValidation_Fails()
+    {
+        var result = CliHost.Run(["train", "--data", CalciumOnlyFolder(), "--out", _dir.Sub("m.dsm"), "--max-iterations", "1", "--stop-on-spikes", .. TrainedModelFixture.QuickTraining]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--stop-on-spikes needs --validation", result.StdErr);
+    }
+
+    [Fact]
+    public void Train_SupervisedRepeated_PoolsTheLabeledFolders()
+    {
+        string a = Files.CopyFiles(fixture.DataFolder, _dir.Sub("labels-a"), Dataset.CalciumFileName, Dataset.SpikesFileName, Dataset.MetaFileName);
+        string b = Files.CopyFiles(fixture.DataFolder, _dir.Sub("labels-b"), Dataset.CalciumFileName, Dataset.SpikesFileName, Dataset.MetaFileName);
+        int perFolder = Dataset.Load(a).Calcium.Count;
+
+        var result = Train(CalciumOnlyFolder(), _dir.Sub("m.dsm"), 3, "--supervised", a, "--supervised", b);
+
+        Assert.Contains($"semi-supervised: {2 * perFolder} labeled recordings", result.StdOut);
+        Assert.Contains("labels: " + Path.GetFullPath(b), SpikeModel.Load(_dir.Sub("m.dsm")).Info.TrainingData);
+    }
 }

@@ -28,10 +28,14 @@ internal static class BenchAccuracyCommand
         var dataRoot = new Option<string?>("--data-root") { Description = $"Real data: folder holding the dataset folders (default: {DefaultDataRoot} when it exists)" };
         var generative = new Option<string>("--generative") { Description = "Real data: generative model to train with (scf-ar2 captures the indicator's rise)", DefaultValueFactory = _ => "scf-ar2" };
         var folds = new Option<int>("--folds") { Description = "Real data: cross-validation folds over cells", DefaultValueFactory = _ => 4 };
+        var datasetList = new Option<string?>("--datasets") { Description = "Real data: comma-separated dataset folders to run (default: the suite's two)" };
+        var semiSupervised = new Option<bool>("--semi-supervised") { Description = "Real data: also train a semi-supervised DS-F per fold, with the ground truth of the other datasets under --data-root (never the tested dataset)" };
+        var supervisedWeight = new Option<float>("--supervised-weight") { Description = "Real data: weight of the semi-supervised cross-entropy term", DefaultValueFactory = _ => 1f };
+        var boundStopping = new Option<bool>("--bound-early-stopping") { Description = "Real data: early-stop by the bound instead of by r on the validation cells' ground truth (the paper's protocol)" };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
         var command = new Command("accuracy", "Train DeepSpike and run every baseline on the same test traces; print correlation and time per trace")
-            { suite, maxMinutes, dsnfMinutes, noSupervised, methods, json, testCells, dataRoot, generative, folds, seed, threads };
+            { suite, maxMinutes, dsnfMinutes, noSupervised, methods, json, testCells, dataRoot, generative, folds, datasetList, semiSupervised, supervisedWeight, boundStopping, seed, threads };
         command.SetAction(r => CliRunner.Run(r.GetValue(threads), () =>
         {
             string name = r.GetValue(suite)!;
@@ -49,7 +53,7 @@ internal static class BenchAccuracyCommand
                 if (r.GetValue(json) is string path) report.WriteJson(path);
                 return 0;
             }
-            var datasets = name switch
+            var datasets = r.GetValue(datasetList) is string chosen ? chosen.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : name switch
             {
                 "genie" => RealDataSuiteOptions.Genie,
                 "spikefinder" => RealDataSuiteOptions.Spikefinder,
@@ -58,7 +62,7 @@ internal static class BenchAccuracyCommand
             string root = r.GetValue(dataRoot) ?? (Directory.Exists(DefaultDataRoot) ? DefaultDataRoot
                 : throw new ArgumentException($"--suite {name} needs the recordings: pass --data-root DIR (a folder holding {string.Join(", ", datasets)})"));
             var realOptions = new RealDataSuiteOptions(root, datasets, r.GetValue(seed), r.GetValue(folds), r.GetValue(maxMinutes) ?? 5, r.GetValue(dsnfMinutes) ?? 3,
-                r.GetValue(generative)!);
+                r.GetValue(generative)!, CorrelationEarlyStopping: !r.GetValue(boundStopping), SemiSupervised: r.GetValue(semiSupervised), SupervisedWeight: r.GetValue(supervisedWeight));
             var realReport = RealDataSuite.Run(name, realOptions, Baselines(r.GetValue(methods) ?? string.Join(',', BaselineMethods.RealDataDefaults)), log, ProgressDisplay.Train);
             var realTable = new Table().AddColumn("dataset").AddColumn("method").AddColumn(new TableColumn($"r at {realReport.BinMs:G3} ms, lag 0 (mean ± SEM)").RightAligned())
                 .AddColumn(new TableColumn("n").RightAligned()).AddColumn(new TableColumn("best lag (frames)").RightAligned()).AddColumn(new TableColumn("r at best lag").RightAligned())

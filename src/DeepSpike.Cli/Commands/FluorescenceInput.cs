@@ -11,9 +11,9 @@ namespace DeepSpike.Cli.Commands;
 /// with every warning on stderr, and the noise levels of the kept traces next to the verb's output.
 /// </summary>
 /// <remarks>
-/// The preprocessor does not resample (no <see cref="PreprocessingOptions.TargetFrameRateHz"/>): inference already
-/// resamples to the model's rate and sums its output back onto the input's frames, so outputs stay at the
-/// recording's rate. Only the refusal of rates more than <see cref="FrameRateMatch.DefaultMaxRatio"/> apart is
+/// For inference the preprocessor does not resample (no <see cref="PreprocessingOptions.TargetFrameRateHz"/>):
+/// inference already resamples to the model's rate and sums its output back onto the input's frames, so outputs stay
+/// at the recording's rate. Training may ask for a rate (<c>train --model-frame-rate</c>). Only the refusal of rates more than <see cref="FrameRateMatch.DefaultMaxRatio"/> apart is
 /// checked here, before any trace is processed.
 /// </remarks>
 internal sealed class FluorescenceInput
@@ -92,6 +92,12 @@ internal sealed class FluorescenceInput
     /// <summary>The options, in the order help lists them; add them all to the verb.</summary>
     public IEnumerable<Option> Options => [_data, _frameRate, _neuropil, _neuropilFactor, _inputKind, _baselineWindow, _baselinePercentile, _maxGap];
 
+    /// <summary>The <c>--neuropil</c> path, or null.</summary>
+    public string? NeuropilPath(ParseResult r) => r.GetValue(_neuropil);
+
+    /// <summary>The <c>--frame-rate</c> override, or null.</summary>
+    public double? FrameRate(ParseResult r) => r.GetValue(_frameRate);
+
     /// <summary>The <c>--data</c> path as given.</summary>
     public string DataPath(ParseResult r) => r.GetValue(_data)!;
 
@@ -108,10 +114,14 @@ internal sealed class FluorescenceInput
     /// neuropil is given for ΔF/F input.</exception>
     /// <exception cref="DataFormatException">The input cannot be read, its frame rate is too far from the model's, or
     /// every trace was skipped; the message names <c>--data</c>'s path.</exception>
-    public PreprocessingResult Load(ParseResult r, double? modelFrameRateHz = null)
+    public PreprocessingResult Load(ParseResult r, double? modelFrameRateHz = null) => Load(r, DataPath(r), r.GetValue(_neuropil), modelFrameRateHz);
+
+    /// <summary>
+    /// As <see cref="Load(ParseResult, double?)"/>, for another input than <c>--data</c> (e.g. <c>train --validation</c>)
+    /// with the same preprocessing flags; <paramref name="resampleToHz"/>, when given, resamples the kept traces to that rate.
+    /// </summary>
+    public PreprocessingResult Load(ParseResult r, string dataPath, string? neuropilPath, double? modelFrameRateHz, double? resampleToHz = null)
     {
-        string dataPath = DataPath(r);
-        string? neuropilPath = r.GetValue(_neuropil);
         InputKind kind = ResolveInputKind(r.GetValue(_inputKind), dataPath, neuropilPath is not null);
         if (kind == InputKind.DeltaFOverF && neuropilPath is not null)
             throw new ArgumentException("--neuropil is subtracted from raw fluorescence only, but --input-kind is dff; drop one of them");
@@ -122,6 +132,7 @@ internal sealed class FluorescenceInput
             BaselineWindowSeconds = r.GetValue(_baselineWindow),
             BaselinePercentile = r.GetValue(_baselinePercentile),
             MaxGapSeconds = r.GetValue(_maxGap),
+            TargetFrameRateHz = resampleToHz,
         };
         ValidateNamingFlags(options);
 

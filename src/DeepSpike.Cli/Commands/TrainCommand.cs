@@ -11,8 +11,14 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var data = new Option<string>("--data") { Description = "Training dataset folder (uses calcium.csv only)", Required = true };
-        var validation = new Option<string?>("--validation") { Description = "Validation dataset folder, for early stopping" };
+        var input = new FluorescenceInput();
+        var validation = new Option<string?>("--validation") { Description = "Validation recordings for early stopping (any --data format; preprocessed alike)" };
+        var stopOnSpikes = new Option<bool>("--stop-on-spikes")
+        {
+            Description = "Early-stop by the correlation (40 ms bins) between the network's spike probabilities and the spikes.csv of --validation, " +
+                          "as the paper does on real data; the training objective still never sees spikes (default: by the bound)",
+        };
+        var modelRate = new Option<double?>("--model-frame-rate") { Description = "Frame rate in Hz the model is trained at and runs at; traces are resampled to it (default: the data's)" };
         var generative = new Option<string>("--generative") { Description = $"Generative model: {string.Join(", ", ModelRegistry.GenerativeNames)}", DefaultValueFactory = _ => "scf" };
         var recognition = new Option<string>("--recognition") { Description = $"Recognition model: {string.Join(", ", ModelRegistry.RecognitionNames)}", DefaultValueFactory = _ => "dsf" };
         var output = new Option<string>("--out") { Description = "Model file to write", Required = true };
@@ -31,18 +37,23 @@ internal static class TrainCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint if it exists" };
         var initFrom = new Option<string?>("--init-from") { Description = "Start from this trained model: the same kind of network (fine-tuning), or a DS-F for --recognition dsnf (trunk and readout copied; the recommended way to train DS-NF)" };
         var thetaWarmup = new Option<int?>("--theta-warmup") { Description = "Steps fitting only each trace's generative parameters before training (default: 300 with --init-from, else 0)" };
-        var labeled = new Option<string?>("--supervised") { Description = "Semi-supervised: a dataset folder of other recordings with spikes.csv (never your test cells); adds a cross-entropy term on them to the unsupervised objective" };
+        var labeled = new Option<string[]>("--supervised")
+        {
+            Description = "Semi-supervised: dataset folders of other recordings with spikes.csv (never your test cells; repeat the flag for several), " +
+                          "resampled to the model's frame rate; adds a cross-entropy term on them to the unsupervised objective",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var labeledWeight = new Option<float>("--supervised-weight") { Description = "Weight of that term (cross-entropy per frame against the negative bound per frame)", DefaultValueFactory = _ => 1f };
         var indicator = new Option<string?>("--indicator") { Description = "Calcium indicator the model is for (e.g. GCaMP6s), stored in the model file" };
         var description = new Option<string?>("--description") { Description = "Description stored in the model file (default: '<network> trained with deepspike train')" };
-        var frameRate = CommonOptions.FrameRate();
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Train a recognition network without ground truth (amortized variational inference)")
         {
-            data, validation, generative, recognition, output, objective, maxMinutes, maxIterations, samples, chunk, batch, clip, lr, thetaLr,
-            validateEvery, patience, checkpoint, resume, initFrom, thetaWarmup, labeled, labeledWeight, indicator, description, frameRate, seed, threads,
+            validation, stopOnSpikes, modelRate, generative, recognition, output, objective, maxMinutes, maxIterations, samples, chunk, batch, clip, lr, thetaLr,
+            validateEvery, patience, checkpoint, resume, initFrom, thetaWarmup, labeled, labeledWeight, indicator, description, seed, threads,
         };
+        foreach (var option in input.Options) command.Options.Add(option);
         command.SetAction(r => CliRunner.Run(r.GetValue(threads), () =>
         {
             var obj = r.GetValue(objective) switch
@@ -53,18 +64,23 @@ internal static class TrainCommand
             };
             // Unsupervised training must not depend on ground truth, so spikes.csv is not even read.
             bool supervised = obj == TrainingObjective.Supervised;
-            var train = Dataset.Load(r.GetValue(data)!, r.GetValue(frameRate), includeSpikes: supervised);
+            string dataPath = input.DataPath(r);
+            var train = input.Load(r, dataPath, input.NeuropilPath(r), r.GetValue(modelRate), r.GetValue(modelRate)).Traces;
             var valPath = r.GetValue(validation);
-            var val = valPath is null ? null : Dataset.Load(valPath, r.GetValue(frameRate), includeSpikes: supervised);
-            if (supervised && train.Spikes is null)
-                throw new ArgumentException($"{r.GetValue(data)}: supervised training needs spikes.csv");
+            var val = valPath is null ? null : input.Load(r, valPath, null, train.FrameRateHz, train.FrameRateHz).Traces;
+            var trainSpikes = supervised ? SpikesFor(dataPath, input.FrameRate(r), train) : null;
+            if (r.GetValue(stopOnSpikes) && (supervised || val is null))
+                throw new ArgumentException("--stop-on-spikes needs --validation and the unsupervised objective (supervised training already validates on spikes)");
+            var valSpikes = (supervised || r.GetValue(stopOnSpikes)) && val is not null ? SpikesFor(valPath!, input.FrameRate(r), val) : null;
             var options = new TrainingOptions(obj, r.GetValue(samples), r.GetValue(chunk), r.GetValue(batch), r.GetValue(clip), r.GetValue(lr), r.GetValue(thetaLr),
                 r.GetValue(validateEvery), r.GetValue(patience), r.GetValue(maxMinutes), r.GetValue(maxIterations), r.GetValue(seed),
-                SupervisedWeight: r.GetValue(labeledWeight), ThetaWarmupIterations: r.GetValue(thetaWarmup) ?? (r.GetValue(initFrom) is null ? 0 : 300));
+                SupervisedWeight: r.GetValue(labeledWeight), ThetaWarmupIterations: r.GetValue(thetaWarmup) ?? (r.GetValue(initFrom) is null ? 0 : 300),
+                ValidationCorrelationBinMs: r.GetValue(stopOnSpikes) ? Evaluation.SpikeMetrics.RealDataBinMs : 0);
             var outPath = r.GetValue(output)!;
             // Create the folder now: finding it missing at the first checkpoint or at the end would waste the training.
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
-            var info = new ModelInfo(r.GetValue(description) ?? $"{r.GetValue(recognition)} trained with deepspike train", Path.GetFullPath(r.GetValue(data)!), "deepspike " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), 0, double.NaN,
+            string trainingData = string.Join("; ", new[] { Path.GetFullPath(dataPath) }.Concat(r.GetValue(labeled)!.Select(l => $"labels: {Path.GetFullPath(l)}")));
+            var info = new ModelInfo(r.GetValue(description) ?? $"{r.GetValue(recognition)} trained with deepspike train", trainingData, "deepspike " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)), 0, double.NaN,
                 r.GetValue(indicator));
             var recognitionModel = ModelRegistry.CreateRecognition(r.GetValue(recognition)!, train.FrameRateHz, new Random(r.GetValue(seed)));
             if (r.GetValue(initFrom) is string initPath)
@@ -78,18 +94,15 @@ internal static class TrainCommand
             var checkpointFile = new TrainerCheckpoint(r.GetValue(checkpoint) ?? outPath + ".ckpt", info);
             int startIteration = r.GetValue(resume) ? CheckpointIteration(checkpointFile.Path) : 0;
             Dataset? labeledData = null;
-            if (r.GetValue(labeled) is string labeledPath)
+            if (r.GetValue(labeled) is { Length: > 0 } labeledPaths)
             {
                 if (supervised) throw new ArgumentException("--supervised DIR adds labeled recordings to unsupervised training; it cannot be combined with --objective supervised");
-                labeledData = Dataset.Load(labeledPath, includeSpikes: true);
-                if (labeledData.Spikes is null) throw new ArgumentException($"{labeledPath}: --supervised needs a folder with spikes.csv");
+                labeledData = LabeledRecordings.Load(labeledPaths, train.FrameRateHz);
+                Console.WriteLine($"semi-supervised: {labeledData.Calcium.Count} labeled recordings from {string.Join(", ", labeledPaths)} at {train.FrameRateHz:G4} Hz, weight {options.SupervisedWeight:G3}");
             }
-            var trainingData = new TrainingData(train.Calcium, val?.Calcium,
-                supervised ? train.Spikes : null,
-                supervised ? val?.Spikes : null,
-                labeledData?.Calcium, labeledData?.Spikes);
-            Console.WriteLine($"training {recognitionModel.Name} with {r.GetValue(generative)} on {train.Calcium.Count} traces at {train.FrameRateHz:G4} Hz" +
-                              (val is null ? "" : $", validating on {val.Calcium.Count}") + $" ({obj.ToString().ToLowerInvariant()}, up to {options.MaxMinutes:G3} min)");
+            var data = new TrainingData(train, val, trainSpikes, valSpikes, labeledData?.Calcium, labeledData?.Spikes);
+            Console.WriteLine($"training {recognitionModel.Name} with {r.GetValue(generative)} on {train.Count} traces at {train.FrameRateHz:G4} Hz" +
+                              (val is null ? "" : $", validating on {val.Count}") + $" ({obj.ToString().ToLowerInvariant()}, up to {options.MaxMinutes:G3} min)");
             if (r.GetValue(resume))
                 Console.WriteLine(File.Exists(checkpointFile.Path) ? $"resuming from {checkpointFile.Path} at iteration {startIteration}" : $"no checkpoint at {checkpointFile.Path}; starting from iteration 0");
             if (Path.GetDirectoryName(Path.GetFullPath(checkpointFile.Path)) is string checkpointFolder) Directory.CreateDirectory(checkpointFolder);
@@ -98,7 +111,7 @@ internal static class TrainCommand
             ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cancel.Cancel(); };
             Console.CancelKeyPress += onCancel;
             TrainingResult result;
-            try { result = ProgressDisplay.Run("training", p => trainer.Train(trainingData, p, checkpointFile, r.GetValue(resume), cancel.Token)); }
+            try { result = ProgressDisplay.Run("training", p => trainer.Train(data, p, checkpointFile, r.GetValue(resume), cancel.Token)); }
             finally { Console.CancelKeyPress -= onCancel; }
             if (cancel.IsCancellationRequested) Console.Error.WriteLine("interrupted: saving the best weights so far");
             var model = new SpikeModel(recognitionModel, r.GetValue(generative)!, train.FrameRateHz,
@@ -111,6 +124,21 @@ internal static class TrainCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// The true spikes of the kept traces of <paramref name="traces"/>, from the <c>spikes.csv</c> of the dataset folder
+    /// <paramref name="path"/>, summed onto <paramref name="traces"/>' frames if they were resampled.
+    /// </summary>
+    private static TraceSet SpikesFor(string path, double? frameRate, TraceSet traces)
+    {
+        var dataset = Dataset.Load(path, frameRate, includeSpikes: true);
+        if (dataset.Spikes is null) throw new ArgumentException($"{path}: supervised training needs spikes.csv");
+        var spikes = dataset.Spikes;
+        var aligned = traces.Names.Select((name, i) => spikes.TryGetTrace(name, out var s)
+            ? Preprocessing.Resampling.SumCounts(s, spikes.FrameRateHz, traces.FrameRateHz, traces.Traces[i].Length)
+            : throw new ArgumentException($"{path}: no spikes for trace '{name}'")).ToList();
+        return new TraceSet(traces.Names, aligned, traces.FrameRateHz);
     }
 
     /// <summary>

@@ -22,9 +22,16 @@ namespace DeepSpike.Benchmarks;
 /// <param name="MaxLagFrames">Largest shift tried by the best-lag diagnostic, in frames either way.</param>
 /// <param name="TimingTraces">Recordings timed on one thread per method.</param>
 /// <param name="DsNfSamples">K of DS-NF's training (<see cref="SuiteSteps.DsNfFineTuningSamples"/>).</param>
+/// <param name="CorrelationEarlyStopping">Early stopping by the correlation with the validation cells' true spikes
+/// (the paper's protocol; those cells belong to the training folds), rather than by the bound.</param>
+/// <param name="SemiSupervised">Also train, per fold, a semi-supervised DS-F whose extra cross-entropy term uses the
+/// ground truth of the other datasets under <paramref name="DataRoot"/> (never this dataset's cells), resampled to
+/// this dataset's frame rate.</param>
+/// <param name="SupervisedWeight">Weight of that term (<see cref="TrainingOptions.SupervisedWeight"/>).</param>
 public sealed record RealDataSuiteOptions(
     string DataRoot, IReadOnlyList<string> Datasets, int Seed = 0, int Folds = 4, double MaxMinutes = 5, double DsNfMinutes = 3,
-    string Generative = "scf-ar2", int MaxLagFrames = 6, int TimingTraces = 3, int DsNfSamples = SuiteSteps.DsNfFineTuningSamples)
+    string Generative = "scf-ar2", int MaxLagFrames = 6, int TimingTraces = 3, int DsNfSamples = SuiteSteps.DsNfFineTuningSamples,
+    bool CorrelationEarlyStopping = true, bool SemiSupervised = false, float SupervisedWeight = 1f)
 {
     /// <summary>The paper's two GENIE sets (GCaMP6s DS14 and GCaMP6f DS09, as in CASCADE's database).</summary>
     public static IReadOnlyList<string> Genie { get; } = ["genie-gcamp6s-ds14", "genie-gcamp6f-ds09"];
@@ -40,6 +47,7 @@ public sealed record RealDataSuiteOptions(
         if (!(MaxMinutes > 0)) throw new ArgumentOutOfRangeException(nameof(MaxMinutes), $"training budget must be > 0 minutes, got {MaxMinutes}");
         if (!(DsNfMinutes >= 0)) throw new ArgumentOutOfRangeException(nameof(DsNfMinutes), $"DS-NF budget must be >= 0 minutes, got {DsNfMinutes}");
         if (MaxLagFrames < 0) throw new ArgumentOutOfRangeException(nameof(MaxLagFrames), $"lag range must be >= 0, got {MaxLagFrames}");
+        if (!(SupervisedWeight >= 0) || !float.IsFinite(SupervisedWeight)) throw new ArgumentOutOfRangeException(nameof(SupervisedWeight), $"supervised weight must be finite and >= 0, got {SupervisedWeight}");
         if (TimingTraces < 1) throw new ArgumentOutOfRangeException(nameof(TimingTraces), $"timing traces must be >= 1, got {TimingTraces}");
         return this;
     }
@@ -99,7 +107,8 @@ public static partial class RealDataSuite
             if (data.Spikes is null) throw new ArgumentException($"{folder}: the real-data suite needs spikes.csv (ground truth)");
             var folds = AssignFolds(data.Calcium.Names, options.Folds, options.Seed);
             log($"{name}: {data.Calcium.Count} recordings of {folds.Values.Distinct().Count()} fold(s) × cells at {data.FrameRateHz:G4} Hz");
-            rows.AddRange(CrossValidate(name, data, folds, options, log, train));
+            var labeled = options.SemiSupervised ? OtherLabeledDatasets(options.DataRoot, name, data.FrameRateHz, log) : null;
+            rows.AddRange(CrossValidate(name, data, folds, options, labeled, log, train));
             foreach (var method in baselines)
             {
                 log($"{name}: running {method.Name}");
@@ -128,12 +137,27 @@ public static partial class RealDataSuite
         return recordings.ToDictionary(r => r, r => foldOfCell[CellOf(r)]);
     }
 
+    /// <summary>
+    /// Ground truth for the semi-supervised rows: every dataset folder under <paramref name="root"/> except
+    /// <paramref name="exclude"/> that has spikes, pooled at <paramref name="frameRateHz"/> (<see cref="LabeledRecordings"/>).
+    /// </summary>
+    public static Dataset OtherLabeledDatasets(string root, string exclude, double frameRateHz, Action<string> log)
+    {
+        var folders = Directory.GetDirectories(root).Order(StringComparer.Ordinal)
+            .Where(folder => Path.GetFileName(folder) != exclude && Directory.GetFiles(folder, Dataset.SpikesFileName + "*").Length > 0).ToList();
+        if (folders.Count == 0) throw new ArgumentException($"{root}: no other dataset with {Dataset.SpikesFileName} to take semi-supervised labels from");
+        var labeled = LabeledRecordings.Load(folders, frameRateHz);
+        log($"{exclude}: semi-supervised labels from {string.Join(", ", folders.Select(Path.GetFileName))} ({labeled.Calcium.Count} recordings at {frameRateHz:G4} Hz)");
+        return labeled;
+    }
+
     private static IEnumerable<RealDataScore> CrossValidate(string name, Dataset data, IReadOnlyDictionary<string, int> folds, RealDataSuiteOptions options,
-        Action<string> log, TrainingRunner train)
+        Dataset? labeled, Action<string> log, TrainingRunner train)
     {
         var calcium = data.Calcium;
         int count = calcium.Count;
         var dsf = new float[count][];
+        var semi = labeled is not null ? new float[count][] : null;
         var dsnf = options.DsNfMinutes > 0 ? new float[count][] : null;
         var notes = new List<string>();
         // Timed once, on the last fold's models: every fold's network has the same cost.
@@ -149,29 +173,45 @@ public static partial class RealDataSuite
             new Random(options.Seed + fold).Shuffle(restCells);
             var validationCells = restCells.Length >= 2 ? restCells.Take(Math.Max(1, restCells.Length / 4)).ToHashSet() : [];
             var trainSet = calcium.Subset(rest.Where(i => !validationCells.Contains(CellOf(calcium.Names[i]))));
-            var validationSet = validationCells.Count > 0 ? calcium.Subset(rest.Where(i => validationCells.Contains(CellOf(calcium.Names[i])))) : null;
+            var validationIndices = rest.Where(i => validationCells.Contains(CellOf(calcium.Names[i]))).ToList();
+            var validationSet = validationCells.Count > 0 ? calcium.Subset(validationIndices) : null;
             var testSet = calcium.Subset(test);
-            var trainingData = new TrainingData(trainSet, validationSet);
+            // Early stopping may use the validation cells' spikes (training folds only); the objective never does.
+            var validationSpikes = options.CorrelationEarlyStopping && validationSet is not null ? data.Spikes!.Subset(validationIndices) : null;
+            double stopBinMs = validationSpikes is null ? 0 : SpikeMetrics.RealDataBinMs;
+            var trainingData = new TrainingData(trainSet, validationSet, ValidationSpikes: validationSpikes);
             string label = $"{name} fold {fold + 1}";
 
             var f = new DsF(new DsFOptions(FrameRateHz: calcium.FrameRateHz), new Random(options.Seed + fold));
             var fModel = SuiteSteps.Train($"{label} DS-F", ModelRegistry.CreateGenerative(options.Generative), f,
-                new TrainingOptions(MaxMinutes: options.MaxMinutes, Seed: options.Seed + fold), trainingData, calcium.FrameRateHz, "real-data", train, log);
+                new TrainingOptions(MaxMinutes: options.MaxMinutes, Seed: options.Seed + fold, ValidationCorrelationBinMs: stopBinMs), trainingData, calcium.FrameRateHz, "real-data", train, log);
             notes.Add(fModel.Note);
             Predict(new DeepSpikeMethod(fModel.Model), testSet, test, dsf, options.Seed);
             if (timed) msF = SuiteSteps.TimePerTrace(new DeepSpikeMethod(fModel.Model), testSet, options.TimingTraces);
+            if (semi is not null)
+            {
+                var s = new DsF(new DsFOptions(FrameRateHz: calcium.FrameRateHz), new Random(options.Seed + fold));
+                var sModel = SuiteSteps.Train($"{label} DS-F semi-supervised", ModelRegistry.CreateGenerative(options.Generative), s,
+                    new TrainingOptions(MaxMinutes: options.MaxMinutes, Seed: options.Seed + fold, ValidationCorrelationBinMs: stopBinMs, SupervisedWeight: options.SupervisedWeight),
+                    trainingData with { LabeledCalcium = labeled!.Calcium, LabeledSpikes = labeled.Spikes }, calcium.FrameRateHz, "real-data", train, log);
+                Predict(new DeepSpikeMethod(sModel.Model), testSet, test, semi, options.Seed);
+            }
             if (dsnf is not null)
             {
                 var nf = new DsNf(new DsNfOptions(new DsFOptions(FrameRateHz: calcium.FrameRateHz)), new Random(options.Seed + fold));
                 nf.WarmStartFrom(f);
                 var nfModel = SuiteSteps.Train($"{label} DS-NF", ModelRegistry.CreateGenerative(options.Generative), nf,
-                    new TrainingOptions(Samples: options.DsNfSamples, MaxMinutes: options.DsNfMinutes, Seed: options.Seed + fold), trainingData, calcium.FrameRateHz, "real-data", train, log, fModel.Trainer);
+                    new TrainingOptions(Samples: options.DsNfSamples, MaxMinutes: options.DsNfMinutes, Seed: options.Seed + fold, ValidationCorrelationBinMs: stopBinMs), trainingData, calcium.FrameRateHz, "real-data", train, log, fModel.Trainer);
                 Predict(new DeepSpikeMethod(nfModel.Model), testSet, test, dsnf, options.Seed);
                 if (timed) msNf = SuiteSteps.TimePerTrace(new DeepSpikeMethod(nfModel.Model), testSet, options.TimingTraces);
             }
         }
-        string note = $"{options.Folds}-fold CV over cells, {options.Generative}, unsupervised; per fold up to {options.MaxMinutes:G3} min";
+        string stopping = options.CorrelationEarlyStopping ? "early stopping by r on validation cells" : "early stopping by the bound";
+        string note = $"{options.Folds}-fold CV over cells, {options.Generative}, unsupervised, {stopping}; per fold up to {options.MaxMinutes:G3} min";
         yield return Score(name, "DS-F", new TraceSet(calcium.Names, dsf, calcium.FrameRateHz), data, options, msF, note);
+        if (semi is not null)
+            yield return Score(name, "DS-F semi-supervised", new TraceSet(calcium.Names, semi, calcium.FrameRateHz), data, options, msF,
+                $"{note}; + cross-entropy (weight {options.SupervisedWeight:G3}) on {labeled!.Calcium.Count} labeled recordings of other datasets");
         if (dsnf is not null)
             yield return Score(name, "DS-NF", new TraceSet(calcium.Names, dsnf, calcium.FrameRateHz), data, options, msNf,
                 $"{note} + {options.DsNfMinutes:G3} min from that DS-F (K={options.DsNfSamples})");

@@ -88,6 +88,22 @@ public sealed record Dataset(TraceSet Calcium, TraceSet? Spikes, DatasetMeta Met
         };
     }
 
+    /// <summary>
+    /// This dataset at another frame rate: fluorescence linearly interpolated, spike counts summed into the new
+    /// frames (<see cref="Preprocessing.Resampling"/>), so the spike total is kept. Returns this dataset itself
+    /// when the rates already agree within <see cref="Inference.SpikeInference.FrameRateTolerance"/>.
+    /// </summary>
+    public Dataset ResampledTo(double frameRateHz)
+    {
+        if (!(frameRateHz > 0 && double.IsFinite(frameRateHz))) throw new ArgumentOutOfRangeException(nameof(frameRateHz), $"frame rate must be > 0, got {frameRateHz}");
+        double from = FrameRateHz;
+        if (Math.Abs(frameRateHz / from - 1) <= Inference.SpikeInference.FrameRateTolerance) return this;
+        var calcium = Calcium.Traces.Select(x => Preprocessing.Resampling.Linear(x, from, frameRateHz)).ToList();
+        var spikes = Spikes?.Traces.Select((x, i) => Preprocessing.Resampling.SumCounts(x, from, frameRateHz, calcium[i].Length)).ToList();
+        return new Dataset(new TraceSet(Calcium.Names, calcium, frameRateHz), spikes is null ? null : new TraceSet(Spikes!.Names, spikes, frameRateHz),
+            Meta with { FrameRateHz = frameRateHz });
+    }
+
     // Both the plain and the gzipped file present is ambiguous: which one is current?
     private static string? FindTraceFile(string folder, string fileName)
     {

@@ -31,6 +31,9 @@ public sealed class Trainer
     private List<CellState> cells = [];
     private List<CellState> validationCells = [];
     private List<float[]>? trainingTargets, validationTargets;
+    /// <summary>Spike counts of the validation traces when early stopping is by correlation, else null.</summary>
+    private List<float[]>? validationCounts;
+    private double frameRateHz;
     private List<CellState> labeledCells = [];
     private List<float[]>? labeledTargets;
     private Trainer? continuedFrom;
@@ -98,6 +101,7 @@ public sealed class Trainer
     {
         ArgumentNullException.ThrowIfNull(data);
         double rate = data.Training.FrameRateHz;
+        frameRateHz = rate;
         if (!(rate > 0)) throw new ArgumentException($"training data needs a frame rate > 0, got {rate}");
         if (data.Training.Count == 0) throw new ArgumentException("training data has no traces");
         if (data.Validation is { FrameRateHz: > 0 } v && Math.Abs(v.FrameRateHz / rate - 1) > Inference.SpikeInference.FrameRateTolerance)
@@ -112,6 +116,9 @@ public sealed class Trainer
             validationTargets = data.Validation is not null && data.ValidationSpikes is not null ? Targets(data.Validation, data.ValidationSpikes) : null;
             if (validationTargets is null) validationCells = [];
         }
+        else if (Options.ValidationCorrelationBinMs > 0 && data.Validation is not null && data.ValidationSpikes is not null)
+            validationCounts = validationCells.Select(c => data.ValidationSpikes.TryGetTrace(c.Name, out var s) ? s
+                : throw new ArgumentException($"no spikes for validation trace '{c.Name}'")).ToList();
         if (data.LabeledCalcium is not null)
         {
             if (supervised) throw new ArgumentException("labeled recordings add a supervised term to unsupervised training; the supervised objective uses TrainingSpikes instead");
@@ -152,7 +159,7 @@ public sealed class Trainer
             var rng = IterationRandom(Options.Seed, Iteration);
             int index = rng.Next(cells.Count);
             double objective = supervised ? SupervisedStep(cells[index], trainingTargets![index], rng) : UnsupervisedStep(cells[index], rng, updatePhi: true);
-            if (!supervised && validationCells.Count > 0 && Iteration % ValidationFitInterval == 0)
+            if (!supervised && validationCounts is null && validationCells.Count > 0 && Iteration % ValidationFitInterval == 0)
                 UnsupervisedStep(validationCells[rng.Next(validationCells.Count)], rng, updatePhi: false);
             Iteration++;
             if (double.IsFinite(objective)) running = double.IsNaN(running) ? objective : 0.98 * running + 0.02 * objective;
@@ -279,6 +286,7 @@ public sealed class Trainer
     /// </summary>
     private double Validate()
     {
+        if (validationCounts is not null) return ValidationCorrelation();
         double total = 0;
         int count = 0;
         for (int i = 0; i < validationCells.Count; i++)
@@ -312,6 +320,23 @@ public sealed class Trainer
             count++;
         }
         return total / Math.Max(count, 1);
+    }
+
+    /// <summary>Mean Pearson r between the spike probabilities of whole validation traces and their true spikes (fixed draws).</summary>
+    private double ValidationCorrelation()
+    {
+        var r = new double[validationCells.Count];
+        for (int i = 0; i < r.Length; i++)
+        {
+            var cell = validationCells[i];
+            var probabilities = recognition.Marginals(cell.Normalized, new Random(Inference.SpikeInferenceMethods.TraceSeed(Options.Seed, -1 - i)));
+            var counts = validationCounts![i];
+            int frames = Math.Min(probabilities.Length, counts.Length);
+            r[i] = Evaluation.SpikeMetrics.Pearson(Evaluation.SpikeMetrics.Bin(probabilities.AsSpan(0, frames), frameRateHz, Options.ValidationCorrelationBinMs),
+                Evaluation.SpikeMetrics.Bin(counts.AsSpan(0, frames), frameRateHz, Options.ValidationCorrelationBinMs));
+            if (double.IsNaN(r[i])) r[i] = 0; // a validation trace without spikes cannot rank weights
+        }
+        return Evaluation.SpikeMetrics.Mean(r);
     }
 
     private (Tensor Fluorescence, Tensor Input, int Frames) Batch(CellState cell, Random rng, float[]? targets, out Tensor? batchTargets)

@@ -126,6 +126,43 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void Train_CorrelationValidation_KeepsTheWeightsWithTheBestCorrelationOnTheValidationSpikes()
+    {
+        var validation = ScfSimulationProtocol.Paper.Simulate(2, [1.0], 1000, 60, seed: 4);
+        var net = Network();
+        var options = Small with { MaxIterations = 40, ValidateEvery = 10, ValidationCorrelationBinMs = 40 };
+        var start = Correlation(net, validation);
+
+        var result = new Trainer(new DeepSpike.Generative.ScfModel(), net, options)
+            .Train(new TrainingData(Data().Calcium, validation.Calcium, ValidationSpikes: validation.Spikes));
+
+        // The criterion is the mean r of the kept weights, recomputed here from scratch, and the start was a candidate.
+        Assert.Equal(Correlation(net, validation), result.BestValidation, 6);
+        Assert.True(result.BestValidation >= start - 1e-9, $"kept r {result.BestValidation:F4} below the starting r {start:F4}");
+        Assert.InRange(result.BestValidation, -1, 1);
+    }
+
+    [Fact]
+    public void Train_CorrelationValidationWithoutSpikes_ValidatesByTheBound()
+    {
+        var sim = Data();
+        var withBin = new Trainer(new DeepSpike.Generative.ScfModel(), Network(), Small with { MaxIterations = 10, ValidationCorrelationBinMs = 40 })
+            .Train(new TrainingData(sim.Calcium, sim.Calcium));
+        var plain = new Trainer(new DeepSpike.Generative.ScfModel(), Network(), Small with { MaxIterations = 10 })
+            .Train(new TrainingData(sim.Calcium, sim.Calcium));
+
+        Assert.Equal(plain.BestValidation, withBin.BestValidation);
+    }
+
+    private static double Correlation(DsF net, SimulatedDataset validation)
+    {
+        var r = validation.Calcium.Traces.Select((trace, i) => DeepSpike.Evaluation.SpikeMetrics.Pearson(
+            DeepSpike.Evaluation.SpikeMetrics.Bin(net.Marginals(InputNormalization.Apply(trace), new Random(0)), 60, 40),
+            DeepSpike.Evaluation.SpikeMetrics.Bin(validation.Spikes.Traces[i], 60, 40))).ToArray();
+        return DeepSpike.Evaluation.SpikeMetrics.Mean(r);
+    }
+
+    [Fact]
     public void ContinueCellsFrom_PreviousTrainer_StartsEachTraceFromItsFittedTheta()
     {
         var data = new TrainingData(Data().Calcium);
