@@ -167,4 +167,47 @@ public sealed class InferCommandTests(TrainedModelFixture fixture) : IDisposable
     [InlineData(new[] { "..", "" }, new[] { ".._1.csv", "_2.csv" })]
     public void SampleFileNames_UnsafeOrCollidingNames_AreMadeSafeAndUnique(string[] names, string[] expected) =>
         Assert.Equal(expected, DeepSpike.Cli.Commands.InferCommand.SampleFileNames(names));
+
+    /// <summary>A copy of the fixture's calcium with a meta.json naming <paramref name="indicator"/>.</summary>
+    private string FolderWithIndicator(string indicator)
+    {
+        string folder = Files.CopyFiles(fixture.DataFolder, _dir.Sub("with-indicator"), Dataset.CalciumFileName);
+        new DatasetMeta(60, Indicator: indicator).Write(Path.Combine(folder, Dataset.MetaFileName));
+        return folder;
+    }
+
+    [Fact]
+    public void Infer_IndicatorFlag_UsesTheBuiltinModelMadeForIt()
+    {
+        var result = CliHost.Succeed("infer", "--indicator", "gcamp6f", "--data", fixture.DataFolder, "--out", _dir.Sub("out"));
+
+        Assert.Contains("using the built-in model gcamp6f (made for gcamp6f)", result.StdErr);
+        Assert.Equal(fixture.Data.Calcium.Names, ReadProbabilities(_dir.Sub("out")).Names);
+    }
+
+    [Fact]
+    public void Infer_MetaJsonNamesAnIndicator_UsesItsBuiltinModel()
+    {
+        var result = CliHost.Succeed("infer", "--data", FolderWithIndicator("GCaMP6s"), "--out", _dir.Sub("out"));
+
+        Assert.Contains("using the built-in model gcamp6s (the data's meta.json names the indicator GCaMP6s)", result.StdErr);
+    }
+
+    [Fact]
+    public void Infer_MetaJsonNamesAnIndicatorWithoutModel_UsesTheDefaultAndSaysSo()
+    {
+        var result = CliHost.Succeed("infer", "--data", FolderWithIndicator("jRGECO1a"), "--out", _dir.Sub("out"));
+
+        Assert.Contains($"using the built-in model {SpikeModel.DefaultBuiltinName} (the default;", result.StdErr);
+    }
+
+    [Fact]
+    public void Infer_IndicatorWithoutBuiltinModel_FailsListingTheIndicatorsThereAre()
+    {
+        var result = CliHost.Run("infer", "--indicator", "jRGECO1a", "--data", fixture.DataFolder, "--out", _dir.Sub("out"));
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("no built-in model is made for it", result.StdErr);
+        Assert.Contains("GCaMP6f", result.StdErr);
+    }
 }

@@ -22,6 +22,7 @@ internal static class BenchAccuracyCommand
         var maxMinutes = new Option<double?>("--max-minutes") { Description = "Training budget of each DS-F model (default: 20 for scf-sim, 5 per fold for real data)" };
         var dsnfMinutes = new Option<double?>("--dsnf-minutes") { Description = "Training budget of DS-NF, warm-started from the unsupervised DS-F; 0 leaves it out (default: 10 for scf-sim, 3 per fold)" };
         var noSupervised = new Option<bool>("--no-supervised-reference") { Description = "scf-sim: skip the supervised DS-F reference" };
+        var supervisedReference = new Option<bool>("--supervised-reference") { Description = "Real data: also train a DS-F on the training cells' spikes alone, as a reference" };
         var methods = new Option<string?>("--baselines") { Description = "Comma-separated baseline methods to run side by side (default: oasis-ar1,oasis-ar2,mcmc for scf-sim; oasis-ar1,mlspike for real data)" };
         var json = new Option<string?>("--json") { Description = "Also write the table as JSON to this file" };
         var testCells = new Option<int>("--test-cells") { Description = "scf-sim: test cells (3 traces each)", DefaultValueFactory = _ => 100 };
@@ -31,11 +32,12 @@ internal static class BenchAccuracyCommand
         var datasetList = new Option<string?>("--datasets") { Description = "Real data: comma-separated dataset folders to run (default: the suite's two)" };
         var semiSupervised = new Option<bool>("--semi-supervised") { Description = "Real data: also train a semi-supervised DS-F per fold, with the ground truth of the other datasets under --data-root (never the tested dataset)" };
         var supervisedWeight = new Option<float>("--supervised-weight") { Description = "Real data: weight of the semi-supervised cross-entropy term", DefaultValueFactory = _ => 1f };
+        var labelTrainingCells = new Option<bool>("--label-training-cells") { Description = "Real data, with --semi-supervised: the term also uses the ground truth of each fold's training cells (never the tested cells)" };
         var boundStopping = new Option<bool>("--bound-early-stopping") { Description = "Real data: early-stop by the bound instead of by r on the validation cells' ground truth (the paper's protocol)" };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
         var command = new Command("accuracy", "Train DeepSpike and run every baseline on the same test traces; print correlation and time per trace")
-            { suite, maxMinutes, dsnfMinutes, noSupervised, methods, json, testCells, dataRoot, generative, folds, datasetList, semiSupervised, supervisedWeight, boundStopping, seed, threads };
+            { suite, maxMinutes, dsnfMinutes, noSupervised, methods, json, testCells, dataRoot, generative, folds, datasetList, semiSupervised, supervisedWeight, labelTrainingCells, supervisedReference, boundStopping, seed, threads };
         command.SetAction(r => CliRunner.Run(r.GetValue(threads), () =>
         {
             string name = r.GetValue(suite)!;
@@ -62,7 +64,8 @@ internal static class BenchAccuracyCommand
             string root = r.GetValue(dataRoot) ?? (Directory.Exists(DefaultDataRoot) ? DefaultDataRoot
                 : throw new ArgumentException($"--suite {name} needs the recordings: pass --data-root DIR (a folder holding {string.Join(", ", datasets)})"));
             var realOptions = new RealDataSuiteOptions(root, datasets, r.GetValue(seed), r.GetValue(folds), r.GetValue(maxMinutes) ?? 5, r.GetValue(dsnfMinutes) ?? 3,
-                r.GetValue(generative)!, CorrelationEarlyStopping: !r.GetValue(boundStopping), SemiSupervised: r.GetValue(semiSupervised), SupervisedWeight: r.GetValue(supervisedWeight));
+                r.GetValue(generative)!, CorrelationEarlyStopping: !r.GetValue(boundStopping), SemiSupervised: r.GetValue(semiSupervised), SupervisedWeight: r.GetValue(supervisedWeight),
+                LabelTrainingCells: r.GetValue(labelTrainingCells), SupervisedReference: r.GetValue(supervisedReference));
             var realReport = RealDataSuite.Run(name, realOptions, Baselines(r.GetValue(methods) ?? string.Join(',', BaselineMethods.RealDataDefaults)), log, ProgressDisplay.Train);
             var realTable = new Table().AddColumn("dataset").AddColumn("method").AddColumn(new TableColumn($"r at {realReport.BinMs:G3} ms, lag 0 (mean ± SEM)").RightAligned())
                 .AddColumn(new TableColumn("n").RightAligned()).AddColumn(new TableColumn("best lag (frames)").RightAligned()).AddColumn(new TableColumn("r at best lag").RightAligned())

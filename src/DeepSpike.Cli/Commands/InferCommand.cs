@@ -14,7 +14,12 @@ internal static class InferCommand
 
     public static Command Create()
     {
-        var model = new Option<string?>("--model") { Description = $"Model file, or builtin:NAME (see 'deepspike models'; default: builtin:{SpikeModel.DefaultBuiltinName})" };
+        var model = new Option<string?>("--model")
+        {
+            Description = "Model file, or builtin:NAME (see 'deepspike models'). Default: the built-in model for --indicator, or for the indicator " +
+                          $"named in the data's meta.json, else builtin:{SpikeModel.DefaultBuiltinName}",
+        };
+        var indicator = new Option<string?>("--indicator") { Description = "Calcium indicator of the recordings (e.g. GCaMP6s, GCaMP6f, OGB-1): picks the built-in model made for it when no --model is given" };
         var input = new FluorescenceInput();
         var output = new Option<string>("--out")
         {
@@ -30,14 +35,12 @@ internal static class InferCommand
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
         var command = new Command("infer", "Infer per-frame spike probabilities (one forward pass per trace) and, optionally, posterior samples")
-            { model };
+            { model, indicator };
         foreach (Option option in input.Options) command.Add(option);
         foreach (Option option in new Option[] { output, samples, seed, threads }) command.Add(option);
         command.SetAction(r => CliRunner.Run(r.GetValue(threads), () =>
         {
-            var spikeModel = LoadModel(r.GetValue(model));
-            if (r.GetValue(model) is null)
-                Console.Error.WriteLine($"note: no --model given; using the built-in model {SpikeModel.DefaultBuiltinName} ({spikeModel.Info.Description})");
+            var spikeModel = r.GetValue(model) is string modelPath ? LoadModel(modelPath) : DefaultModel(r.GetValue(indicator), input.DataPath(r));
             int sampleCount = r.GetValue(samples) ?? (spikeModel.Recognition is DsNf nf ? nf.Options.MarginalSamples : 0);
             if (sampleCount < 0) throw new ArgumentException($"--samples must be >= 0, got {sampleCount}");
             string dataPath = input.DataPath(r);
@@ -80,6 +83,41 @@ internal static class InferCommand
         var safe = traceNames.Select(n => new string(n.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').ToArray())).ToList();
         var seen = safe.GroupBy(n => n, StringComparer.OrdinalIgnoreCase).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
         return safe.Select((n, i) => (seen.Contains(n) || n.Length == 0 || n.Trim('.').Length == 0 ? $"{n}_{i + 1}" : n) + ".csv").ToList();
+    }
+
+    /// <summary>
+    /// The built-in model for <paramref name="indicator"/> (which must exist), else for the indicator in the meta.json of
+    /// <paramref name="dataPath"/> (a dataset folder, or beside a file) when a built-in model is made for it, else the
+    /// default built-in model; says on stderr which one and why.
+    /// </summary>
+    public static SpikeModel DefaultModel(string? indicator, string dataPath)
+    {
+        if (indicator is not null)
+        {
+            string name = SpikeModel.BuiltinForIndicator(indicator) ?? throw new ArgumentException(
+                $"--indicator {indicator}: no built-in model is made for it; built-in models are for {string.Join(", ", SpikeModel.BuiltinNames.Select(n => SpikeModel.Builtin(n).Info.Indicator).OfType<string>().Distinct())} (or pass --model)");
+            return Announce(name, $"made for {indicator}");
+        }
+        if (IndicatorInMeta(dataPath) is string named && SpikeModel.BuiltinForIndicator(named) is string forData)
+            return Announce(forData, $"the data's meta.json names the indicator {named}");
+        return Announce(SpikeModel.DefaultBuiltinName, "the default; pass --indicator or --model to choose");
+
+        static SpikeModel Announce(string name, string why)
+        {
+            var chosen = LoadModel(name == SpikeModel.DefaultBuiltinName ? null : "builtin:" + name);
+            Console.Error.WriteLine($"note: no --model given; using the built-in model {name} ({why}): {chosen.Info.Description}");
+            return chosen;
+        }
+    }
+
+    /// <summary>The <c>indicator</c> of the meta.json in the dataset folder <paramref name="dataPath"/> or beside the file, or null.</summary>
+    private static string? IndicatorInMeta(string dataPath)
+    {
+        string folder = Directory.Exists(dataPath) ? dataPath : Path.GetDirectoryName(Path.GetFullPath(dataPath)) ?? ".";
+        string meta = Path.Combine(folder, Dataset.MetaFileName);
+        if (!File.Exists(meta)) return null;
+        try { return DatasetMeta.Read(meta).Indicator; }
+        catch (DataFormatException) { return null; } // the reader reports a bad meta.json itself when it needs the frame rate
     }
 
     /// <summary>

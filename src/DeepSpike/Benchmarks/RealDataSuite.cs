@@ -28,10 +28,15 @@ namespace DeepSpike.Benchmarks;
 /// ground truth of the other datasets under <paramref name="DataRoot"/> (never this dataset's cells), resampled to
 /// this dataset's frame rate.</param>
 /// <param name="SupervisedWeight">Weight of that term (<see cref="TrainingOptions.SupervisedWeight"/>).</param>
+/// <param name="LabelTrainingCells">The semi-supervised term also uses the ground truth of the fold's training cells
+/// (still never the tested cells).</param>
+/// <param name="SupervisedReference">Also train a DS-F on the training cells' spikes alone (cross-entropy): not the
+/// product's method, a reference for what the network can reach with labels.</param>
 public sealed record RealDataSuiteOptions(
     string DataRoot, IReadOnlyList<string> Datasets, int Seed = 0, int Folds = 4, double MaxMinutes = 5, double DsNfMinutes = 3,
     string Generative = "scf-ar2", int MaxLagFrames = 6, int TimingTraces = 3, int DsNfSamples = SuiteSteps.DsNfFineTuningSamples,
-    bool CorrelationEarlyStopping = true, bool SemiSupervised = false, float SupervisedWeight = 1f)
+    bool CorrelationEarlyStopping = true, bool SemiSupervised = false, float SupervisedWeight = 1f, bool LabelTrainingCells = false,
+    bool SupervisedReference = false)
 {
     /// <summary>The paper's two GENIE sets (GCaMP6s DS14 and GCaMP6f DS09, as in CASCADE's database).</summary>
     public static IReadOnlyList<string> Genie { get; } = ["genie-gcamp6s-ds14", "genie-gcamp6f-ds09"];
@@ -152,19 +157,20 @@ public static partial class RealDataSuite
     }
 
     private static IEnumerable<RealDataScore> CrossValidate(string name, Dataset data, IReadOnlyDictionary<string, int> folds, RealDataSuiteOptions options,
-        Dataset? labeled, Action<string> log, TrainingRunner train)
+        Dataset? otherLabeled, Action<string> log, TrainingRunner train)
     {
         var calcium = data.Calcium;
         int count = calcium.Count;
-        var dsf = new float[count][];
-        var semi = labeled is not null ? new float[count][] : null;
-        var dsnf = options.DsNfMinutes > 0 ? new float[count][] : null;
-        var notes = new List<string>();
-        // Timed once, on the last fold's models: every fold's network has the same cost.
-        double msF = 0, msNf = 0;
+        // Per method (in row order): predictions of every recording, filled fold by fold, and time per recording.
+        var predictions = new Dictionary<string, float[][]>();
+        var msPerTrace = new Dictionary<string, double>();
+        string stopping = options.CorrelationEarlyStopping ? "early stopping by r on validation cells" : "early stopping by the bound";
+        string note = $"{options.Folds}-fold CV over cells, {options.Generative}, {stopping}; per fold up to {options.MaxMinutes:G3} min";
+        var notes = new Dictionary<string, string> { ["DS-F"] = "unsupervised; " + note };
         var foldNumbers = folds.Values.Distinct().Order().ToList();
         foreach (int fold in foldNumbers)
         {
+            // Timed once, on the last fold's models: every fold's network has the same cost.
             bool timed = fold == foldNumbers[^1];
             var test = Enumerable.Range(0, count).Where(i => folds[calcium.Names[i]] == fold).ToList();
             var rest = Enumerable.Range(0, count).Where(i => folds[calcium.Names[i]] != fold).ToList();
@@ -172,55 +178,73 @@ public static partial class RealDataSuite
             var restCells = rest.Select(i => CellOf(calcium.Names[i])).Distinct().Order(StringComparer.Ordinal).ToArray();
             new Random(options.Seed + fold).Shuffle(restCells);
             var validationCells = restCells.Length >= 2 ? restCells.Take(Math.Max(1, restCells.Length / 4)).ToHashSet() : [];
-            var trainSet = calcium.Subset(rest.Where(i => !validationCells.Contains(CellOf(calcium.Names[i]))));
+            var trainIndices = rest.Where(i => !validationCells.Contains(CellOf(calcium.Names[i]))).ToList();
             var validationIndices = rest.Where(i => validationCells.Contains(CellOf(calcium.Names[i]))).ToList();
+            var trainSet = calcium.Subset(trainIndices);
             var validationSet = validationCells.Count > 0 ? calcium.Subset(validationIndices) : null;
             var testSet = calcium.Subset(test);
             // Early stopping may use the validation cells' spikes (training folds only); the objective never does.
-            var validationSpikes = options.CorrelationEarlyStopping && validationSet is not null ? data.Spikes!.Subset(validationIndices) : null;
-            double stopBinMs = validationSpikes is null ? 0 : SpikeMetrics.RealDataBinMs;
-            var trainingData = new TrainingData(trainSet, validationSet, ValidationSpikes: validationSpikes);
+            var validationSpikes = validationSet is not null ? data.Spikes!.Subset(validationIndices) : null;
+            double stopBinMs = options.CorrelationEarlyStopping && validationSpikes is not null ? SpikeMetrics.RealDataBinMs : 0;
+            var trainingData = new TrainingData(trainSet, validationSet, ValidationSpikes: stopBinMs > 0 ? validationSpikes : null);
+            var unsupervised = new TrainingOptions(MaxMinutes: options.MaxMinutes, Seed: options.Seed + fold, ValidationCorrelationBinMs: stopBinMs);
             string label = $"{name} fold {fold + 1}";
 
-            var f = new DsF(new DsFOptions(FrameRateHz: calcium.FrameRateHz), new Random(options.Seed + fold));
-            var fModel = SuiteSteps.Train($"{label} DS-F", ModelRegistry.CreateGenerative(options.Generative), f,
-                new TrainingOptions(MaxMinutes: options.MaxMinutes, Seed: options.Seed + fold, ValidationCorrelationBinMs: stopBinMs), trainingData, calcium.FrameRateHz, "real-data", train, log);
-            notes.Add(fModel.Note);
-            Predict(new DeepSpikeMethod(fModel.Model), testSet, test, dsf, options.Seed);
-            if (timed) msF = SuiteSteps.TimePerTrace(new DeepSpikeMethod(fModel.Model), testSet, options.TimingTraces);
-            if (semi is not null)
+            (DsF Network, Trainer Trainer) TrainDsF(string method, TrainingOptions trainingOptions, TrainingData dataOfMethod)
             {
-                var s = new DsF(new DsFOptions(FrameRateHz: calcium.FrameRateHz), new Random(options.Seed + fold));
-                var sModel = SuiteSteps.Train($"{label} DS-F semi-supervised", ModelRegistry.CreateGenerative(options.Generative), s,
-                    new TrainingOptions(MaxMinutes: options.MaxMinutes, Seed: options.Seed + fold, ValidationCorrelationBinMs: stopBinMs, SupervisedWeight: options.SupervisedWeight),
-                    trainingData with { LabeledCalcium = labeled!.Calcium, LabeledSpikes = labeled.Spikes }, calcium.FrameRateHz, "real-data", train, log);
-                Predict(new DeepSpikeMethod(sModel.Model), testSet, test, semi, options.Seed);
+                var network = new DsF(new DsFOptions(FrameRateHz: calcium.FrameRateHz), new Random(options.Seed + fold));
+                var trained = SuiteSteps.Train($"{label} {method}", ModelRegistry.CreateGenerative(options.Generative), network, trainingOptions, dataOfMethod,
+                    calcium.FrameRateHz, "real-data", train, log);
+                Predict(method, new DeepSpikeMethod(trained.Model), timed);
+                return (network, trained.Trainer);
             }
-            if (dsnf is not null)
+
+            void Predict(string method, ISpikeInferenceMethod model, bool time)
             {
+                if (!predictions.TryGetValue(method, out var into)) predictions[method] = into = new float[count][];
+                var predicted = SpikeInferenceMethods.Run(model, testSet, options.Seed);
+                for (int j = 0; j < test.Count; j++) into[test[j]] = predicted.Traces[j];
+                if (time) msPerTrace[method] = SuiteSteps.TimePerTrace(model, testSet, options.TimingTraces);
+            }
+
+            var (f, fTrainer) = TrainDsF("DS-F", unsupervised, trainingData);
+            if (otherLabeled is not null)
+            {
+                const string method = "DS-F semi-supervised";
+                var labeled = options.LabelTrainingCells ? Pool(otherLabeled, name, trainSet, data.Spikes!.Subset(trainIndices)) : otherLabeled;
+                TrainDsF(method, unsupervised with { SupervisedWeight = options.SupervisedWeight },
+                    trainingData with { LabeledCalcium = labeled.Calcium, LabeledSpikes = labeled.Spikes });
+                notes[method] = $"unsupervised + cross-entropy (weight {options.SupervisedWeight:G3}) on the ground truth of other datasets ({otherLabeled.Calcium.Count} recordings)" +
+                                (options.LabelTrainingCells ? " and of the training cells" : "") + "; " + note;
+            }
+            if (options.SupervisedReference)
+            {
+                const string method = "DS-F supervised (reference)";
+                TrainDsF(method, new TrainingOptions(TrainingObjective.Supervised, MaxMinutes: options.MaxMinutes, Seed: options.Seed + fold),
+                    new TrainingData(trainSet, validationSet, data.Spikes!.Subset(trainIndices), validationSpikes));
+                notes[method] = $"{options.Folds}-fold CV over cells, cross-entropy on the training cells' spikes, early stopping on the validation cells'; per fold up to {options.MaxMinutes:G3} min";
+            }
+            if (options.DsNfMinutes > 0)
+            {
+                const string method = "DS-NF";
                 var nf = new DsNf(new DsNfOptions(new DsFOptions(FrameRateHz: calcium.FrameRateHz)), new Random(options.Seed + fold));
                 nf.WarmStartFrom(f);
-                var nfModel = SuiteSteps.Train($"{label} DS-NF", ModelRegistry.CreateGenerative(options.Generative), nf,
-                    new TrainingOptions(Samples: options.DsNfSamples, MaxMinutes: options.DsNfMinutes, Seed: options.Seed + fold, ValidationCorrelationBinMs: stopBinMs), trainingData, calcium.FrameRateHz, "real-data", train, log, fModel.Trainer);
-                Predict(new DeepSpikeMethod(nfModel.Model), testSet, test, dsnf, options.Seed);
-                if (timed) msNf = SuiteSteps.TimePerTrace(new DeepSpikeMethod(nfModel.Model), testSet, options.TimingTraces);
+                var nfModel = SuiteSteps.Train($"{label} {method}", ModelRegistry.CreateGenerative(options.Generative), nf,
+                    unsupervised with { Samples = options.DsNfSamples, MaxMinutes = options.DsNfMinutes }, trainingData, calcium.FrameRateHz, "real-data", train, log, fTrainer);
+                Predict(method, new DeepSpikeMethod(nfModel.Model), timed);
+                notes[method] = $"unsupervised, from that DS-F, up to {options.DsNfMinutes:G3} min (K={options.DsNfSamples}); {note}";
             }
         }
-        string stopping = options.CorrelationEarlyStopping ? "early stopping by r on validation cells" : "early stopping by the bound";
-        string note = $"{options.Folds}-fold CV over cells, {options.Generative}, unsupervised, {stopping}; per fold up to {options.MaxMinutes:G3} min";
-        yield return Score(name, "DS-F", new TraceSet(calcium.Names, dsf, calcium.FrameRateHz), data, options, msF, note);
-        if (semi is not null)
-            yield return Score(name, "DS-F semi-supervised", new TraceSet(calcium.Names, semi, calcium.FrameRateHz), data, options, msF,
-                $"{note}; + cross-entropy (weight {options.SupervisedWeight:G3}) on {labeled!.Calcium.Count} labeled recordings of other datasets");
-        if (dsnf is not null)
-            yield return Score(name, "DS-NF", new TraceSet(calcium.Names, dsnf, calcium.FrameRateHz), data, options, msNf,
-                $"{note} + {options.DsNfMinutes:G3} min from that DS-F (K={options.DsNfSamples})");
+        foreach (var (method, predicted) in predictions)
+            yield return Score(name, method, new TraceSet(calcium.Names, predicted, calcium.FrameRateHz), data, options, msPerTrace.GetValueOrDefault(method), notes[method]);
     }
 
-    private static void Predict(ISpikeInferenceMethod method, TraceSet testSet, List<int> indices, float[][] into, int seed)
+    /// <summary>The other datasets' labeled recordings plus the training cells of this one (named <c>&lt;dataset&gt;/&lt;trace&gt;</c>).</summary>
+    private static Dataset Pool(Dataset other, string dataset, TraceSet calcium, TraceSet spikes)
     {
-        var predicted = SpikeInferenceMethods.Run(method, testSet, seed);
-        for (int j = 0; j < indices.Count; j++) into[indices[j]] = predicted.Traces[j];
+        var names = other.Calcium.Names.Concat(calcium.Names.Select(n => $"{dataset}/{n}")).ToList();
+        return new Dataset(new TraceSet(names, other.Calcium.Traces.Concat(calcium.Traces).ToList(), other.FrameRateHz),
+            new TraceSet(names, other.Spikes!.Traces.Concat(spikes.Traces).ToList(), other.FrameRateHz), other.Meta);
     }
 
     private static RealDataScore Score(string dataset, string method, TraceSet predicted, Dataset data, RealDataSuiteOptions options, double msPerTrace, string note)

@@ -13,6 +13,9 @@ internal sealed class MetaDto
     [JsonPropertyName("generative")]
     public string? Generative { get; set; }
 
+    [JsonPropertyName("indicator")]
+    public string? Indicator { get; set; }
+
     [JsonPropertyName("traces")]
     public List<TraceMetaDto?>? Traces { get; set; }
 }

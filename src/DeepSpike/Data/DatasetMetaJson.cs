@@ -66,7 +66,7 @@ public static class DatasetMetaJson
                 traces.Add(new TraceMeta(t.Name, t.Parameters ?? new Dictionary<string, double>()));
             }
         }
-        return new DatasetMeta(rate, dto.Generative, traces);
+        return new DatasetMeta(rate, dto.Generative, traces, string.IsNullOrWhiteSpace(dto.Indicator) ? null : dto.Indicator.Trim());
     }
 
     /// <summary>Serialises <paramref name="meta"/> as indented JSON; null optional members are omitted.</summary>
@@ -80,6 +80,7 @@ public static class DatasetMetaJson
         {
             FrameRateHz = meta.FrameRateHz,
             Generative = meta.Generative,
+            Indicator = meta.Indicator,
             Traces = meta.Traces?.Select(t => (TraceMetaDto?)new TraceMetaDto
             {
                 Name = t.Name,

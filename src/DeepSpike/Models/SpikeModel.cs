@@ -92,6 +92,13 @@ public sealed class SpikeModel
         .Where(n => n.StartsWith(BuiltinPrefix, StringComparison.Ordinal) && n.EndsWith(BuiltinSuffix, StringComparison.Ordinal))
         .Select(n => n[BuiltinPrefix.Length..^BuiltinSuffix.Length]).Order(StringComparer.Ordinal).ToList();
 
+    /// <summary>
+    /// The built-in model made for <paramref name="indicator"/> (its <see cref="ModelInfo.Indicator"/>, compared
+    /// ignoring case), or null if there is none.
+    /// </summary>
+    public static string? BuiltinForIndicator(string indicator) =>
+        BuiltinNames.FirstOrDefault(name => string.Equals(Builtin(name).Info.Indicator, indicator.Trim(), StringComparison.OrdinalIgnoreCase));
+
     /// <summary>A built-in model by name (default <see cref="DefaultBuiltinName"/>: DS-F trained on GCaMP6-like SCF simulations at 60 Hz).</summary>
     /// <exception cref="ArgumentException">No built-in model has that name; the message lists those that exist.</exception>
     /// <exception cref="InvalidOperationException">This build has no built-in models at all.</exception>

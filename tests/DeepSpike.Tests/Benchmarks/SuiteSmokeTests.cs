@@ -49,17 +49,22 @@ public sealed class SuiteSmokeTests : IDisposable
         Assert.All(report.Rows, r => Assert.True(double.IsFinite(r.MeanCorrelation) && r.TrainingSeconds > 0, r.ToString()));
     }
 
-    [Fact]
-    public void RealDataSuite_ToyRecordings_CrossValidatesOverCellsAndRunsBaselines()
+    /// <summary>Four "neurons", two recordings each, in the shared-data naming convention, as a dataset folder.</summary>
+    private void ToyRecordings(string name, int seed, double frameRateHz = 60)
     {
-        // Four "neurons", two recordings each, in the shared-data naming convention.
-        var sim = ScfSimulationProtocol.Paper.Simulate(4, [0.9, 1.1], 1500, 60, seed: 4);
+        var sim = ScfSimulationProtocol.Paper.Simulate(4, [0.9, 1.1], 1500, frameRateHz, seed: seed);
         var names = sim.Calcium.Names.Select((_, i) => $"cell{i / 2}_rec{i % 2 + 1}").ToList();
-        string dataset = Path.Combine(folder, "toy");
+        string dataset = Path.Combine(folder, name);
         Directory.CreateDirectory(dataset);
         TraceCsv.Write(Path.Combine(dataset, Dataset.CalciumFileName), names, sim.Calcium.Traces);
         TraceCsv.Write(Path.Combine(dataset, Dataset.SpikesFileName), names, sim.Spikes.Traces);
-        File.WriteAllText(Path.Combine(dataset, Dataset.MetaFileName), "{\"frame_rate_hz\": 60}");
+        new DatasetMeta(frameRateHz).Write(Path.Combine(dataset, Dataset.MetaFileName));
+    }
+
+    [Fact]
+    public void RealDataSuite_ToyRecordings_CrossValidatesOverCellsAndRunsBaselines()
+    {
+        ToyRecordings("toy", seed: 4);
         var options = new RealDataSuiteOptions(folder, ["toy"], Folds: 2, MaxMinutes: 0.01, DsNfMinutes: 0.01, Generative: "scf", MaxLagFrames: 2, TimingTraces: 1);
 
         var report = RealDataSuite.Run("toy", options, [BaselineMethods.Create("oasis-ar1")], _ => { }, Quietly);
@@ -67,5 +72,22 @@ public sealed class SuiteSmokeTests : IDisposable
         Assert.Equal(["DS-F", "DS-NF", "oasis-ar1"], report.Rows.Select(r => r.Method));
         Assert.All(report.Rows, r => Assert.Equal(8, r.N));
         Assert.All(report.Rows, r => Assert.True(double.IsFinite(r.MeanCorrelation) && r.CorrelationAtBestLag >= r.MeanCorrelation && Math.Abs(r.BestLagFrames) <= 2, r.ToString()));
+    }
+
+    [Fact]
+    public void RealDataSuite_SemiSupervisedAndSupervisedReference_TakeLabelsFromTheOtherDatasetAtItsRate()
+    {
+        ToyRecordings("toy", seed: 4);
+        ToyRecordings("other", seed: 5, frameRateHz: 100);
+        var log = new List<string>();
+        var options = new RealDataSuiteOptions(folder, ["toy"], Folds: 2, MaxMinutes: 0.01, DsNfMinutes: 0, Generative: "scf", MaxLagFrames: 1, TimingTraces: 1,
+            SemiSupervised: true, LabelTrainingCells: true, SupervisedReference: true);
+
+        var report = RealDataSuite.Run("toy", options, [], log.Add, Quietly);
+
+        Assert.Equal(["DS-F", "DS-F semi-supervised", "DS-F supervised (reference)"], report.Rows.Select(r => r.Method));
+        Assert.All(report.Rows, r => Assert.True(r.N == 8 && double.IsFinite(r.MeanCorrelation), r.ToString()));
+        Assert.Contains(log, line => line.Contains("semi-supervised labels from other (8 recordings at 60 Hz)"));
+        Assert.Contains("and of the training cells", report.Rows[1].Note);
     }
 }

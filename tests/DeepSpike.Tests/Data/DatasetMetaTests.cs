@@ -32,6 +32,17 @@ public class DatasetMetaTests : IDisposable
     }
 
     [Fact]
+    public void Indicator_WrittenAndReadBack_BlankReadsAsNull()
+    {
+        string path = _dir.File("meta.json");
+        new DatasetMeta(60.0, Indicator: "GCaMP6s").Write(path);
+        Assert.Equal("GCaMP6s", DatasetMeta.Read(path).Indicator);
+
+        File.WriteAllText(path, """{"frame_rate_hz": 60, "indicator": "  "}""");
+        Assert.Null(DatasetMeta.Read(path).Indicator);
+    }
+
+    [Fact]
     public void Serialize_SnakeCaseNamesAndNullsOmitted()
     {
         using var doc = JsonDocument.Parse(DatasetMetaJson.Serialize(new DatasetMeta(100.0)));

@@ -87,6 +87,26 @@ public sealed class SpikeModelTests : IDisposable
         Assert.All(result.Probabilities.Traces, p => Assert.All(p, v => Assert.InRange(v, 0f, 1f)));
     }
 
+    [Theory]
+    [InlineData("gcamp6s", "GCaMP6s")]
+    [InlineData("gcamp6f", "GCaMP6f")]
+    [InlineData("ogb1", "OGB-1")]
+    public void Builtin_RealDataModels_RecordTheirIndicatorAndAreFoundByIt(string name, string indicator)
+    {
+        var model = SpikeModel.Builtin(name);
+
+        Assert.Equal(indicator, model.Info.Indicator);
+        Assert.Equal(60, model.FrameRateHz, 1);
+        Assert.Equal("scf-ar2", model.GenerativeName);
+        Assert.Contains("labels:", model.Info.TrainingData);
+        Assert.Equal(name, SpikeModel.BuiltinForIndicator(indicator.ToLowerInvariant()));
+        var result = SpikeInference.Run(model, Traces());
+        Assert.All(result.Probabilities.Traces, p => Assert.All(p, v => Assert.InRange(v, 0f, 1f)));
+    }
+
+    [Fact]
+    public void BuiltinForIndicator_UnknownIndicator_IsNull() => Assert.Null(SpikeModel.BuiltinForIndicator("jRGECO1a"));
+
     [Fact]
     public void Run_InputAtOtherFrameRate_ResamplesAndKeepsInputLength()
     {
