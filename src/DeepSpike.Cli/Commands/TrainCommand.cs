@@ -75,7 +75,8 @@ internal static class TrainCommand
             var options = new TrainingOptions(obj, r.GetValue(samples), r.GetValue(chunk), r.GetValue(batch), r.GetValue(clip), r.GetValue(lr), r.GetValue(thetaLr),
                 r.GetValue(validateEvery), r.GetValue(patience), r.GetValue(maxMinutes), r.GetValue(maxIterations), r.GetValue(seed),
                 SupervisedWeight: r.GetValue(labeledWeight), ThetaWarmupIterations: r.GetValue(thetaWarmup) ?? (r.GetValue(initFrom) is null ? 0 : 300),
-                ValidationCorrelationBinMs: r.GetValue(stopOnSpikes) ? Evaluation.SpikeMetrics.RealDataBinMs : 0);
+                ValidationCorrelationBinMs: r.GetValue(stopOnSpikes) ? Evaluation.SpikeMetrics.RealDataBinMs : 0,
+                StartIsCandidate: r.GetValue(initFrom) is not null);
             var outPath = r.GetValue(output)!;
             // Create the folder now: finding it missing at the first checkpoint or at the end would waste the training.
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);

@@ -187,7 +187,8 @@ public static partial class RealDataSuite
             var validationSpikes = validationSet is not null ? data.Spikes!.Subset(validationIndices) : null;
             double stopBinMs = options.CorrelationEarlyStopping && validationSpikes is not null ? SpikeMetrics.RealDataBinMs : 0;
             var trainingData = new TrainingData(trainSet, validationSet, ValidationSpikes: stopBinMs > 0 ? validationSpikes : null);
-            var unsupervised = new TrainingOptions(MaxMinutes: options.MaxMinutes, Seed: options.Seed + fold, ValidationCorrelationBinMs: stopBinMs);
+            // Fresh networks: their random starting weights are never kept (on one or two validation cells they can score by chance).
+            var unsupervised = new TrainingOptions(MaxMinutes: options.MaxMinutes, Seed: options.Seed + fold, ValidationCorrelationBinMs: stopBinMs, StartIsCandidate: false);
             string label = $"{name} fold {fold + 1}";
 
             (DsF Network, Trainer Trainer) TrainDsF(string method, TrainingOptions trainingOptions, TrainingData dataOfMethod)
@@ -220,7 +221,7 @@ public static partial class RealDataSuite
             if (options.SupervisedReference)
             {
                 const string method = "DS-F supervised (reference)";
-                TrainDsF(method, new TrainingOptions(TrainingObjective.Supervised, MaxMinutes: options.MaxMinutes, Seed: options.Seed + fold),
+                TrainDsF(method, new TrainingOptions(TrainingObjective.Supervised, MaxMinutes: options.MaxMinutes, Seed: options.Seed + fold, StartIsCandidate: false),
                     new TrainingData(trainSet, validationSet, data.Spikes!.Subset(trainIndices), validationSpikes));
                 notes[method] = $"{options.Folds}-fold CV over cells, cross-entropy on the training cells' spikes, early stopping on the validation cells'; per fold up to {options.MaxMinutes:G3} min";
             }
@@ -230,7 +231,7 @@ public static partial class RealDataSuite
                 var nf = new DsNf(new DsNfOptions(new DsFOptions(FrameRateHz: calcium.FrameRateHz)), new Random(options.Seed + fold));
                 nf.WarmStartFrom(f);
                 var nfModel = SuiteSteps.Train($"{label} {method}", ModelRegistry.CreateGenerative(options.Generative), nf,
-                    unsupervised with { Samples = options.DsNfSamples, MaxMinutes = options.DsNfMinutes }, trainingData, calcium.FrameRateHz, "real-data", train, log, fTrainer);
+                    unsupervised with { Samples = options.DsNfSamples, MaxMinutes = options.DsNfMinutes, StartIsCandidate = true }, trainingData, calcium.FrameRateHz, "real-data", train, log, fTrainer);
                 Predict(method, new DeepSpikeMethod(nfModel.Model), timed);
                 notes[method] = $"unsupervised, from that DS-F, up to {options.DsNfMinutes:G3} min (K={options.DsNfSamples}); {note}";
             }

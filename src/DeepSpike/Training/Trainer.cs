@@ -139,7 +139,7 @@ public sealed class Trainer
         else
         {
             if (!supervised) FitThetaOnly(cancellation);
-            if (validationCells.Count > 0)
+            if (validationCells.Count > 0 && Options.StartIsCandidate)
             {
                 // The starting weights are a candidate too: a network warm-started from a trained one (--init-from)
                 // must not end worse than it began, even if training is too short to reach the first evaluation.

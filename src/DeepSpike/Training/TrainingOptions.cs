@@ -36,6 +36,9 @@ public enum TrainingObjective
 /// paper's protocol on real data (§3, "early stopping … based on the correlation achieved on the
 /// train/validation set"). The training objective never sees the spikes. 0 (the default) validates by the
 /// bound, which needs no ground truth.</param>
+/// <param name="StartIsCandidate">Whether the weights before the first step may be kept by early stopping: yes for a
+/// warm start (a trained network must not end worse than it began), no for a freshly initialised network, whose
+/// random weights can score by chance on a small validation set but are never a model worth keeping.</param>
 public sealed record TrainingOptions(
     TrainingObjective Objective = TrainingObjective.Unsupervised,
     int Samples = 64,
@@ -52,7 +55,8 @@ public sealed record TrainingOptions(
     int CheckpointEvery = 1000,
     float SupervisedWeight = 1f,
     int ThetaWarmupIterations = 0,
-    double ValidationCorrelationBinMs = 0)
+    double ValidationCorrelationBinMs = 0,
+    bool StartIsCandidate = true)
 {
     /// <summary>Throws if a value is out of range.</summary>
     public TrainingOptions Validate()

@@ -163,6 +163,20 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void Train_StartNotACandidate_NeverKeepsTheStartingWeights()
+    {
+        var net = Network();
+        var data = new TrainingData(Data().Calcium, Data().Calcium);
+        var start = Weights(net);
+        var reckless = Small with { MaxIterations = 10, ValidateEvery = 5, RecognitionLearningRate = 3f, ClipNorm = 100f, StartIsCandidate = false };
+
+        var result = new Trainer(new DeepSpike.Generative.ScfModel(), net, reckless).Train(data);
+
+        Assert.True(result.BestIteration is 5 or 10, $"kept iteration {result.BestIteration}");
+        Assert.NotEqual(start, Weights(net));
+    }
+
+    [Fact]
     public void ContinueCellsFrom_PreviousTrainer_StartsEachTraceFromItsFittedTheta()
     {
         var data = new TrainingData(Data().Calcium);
