@@ -62,7 +62,8 @@ internal static class TrainCommand
                 "supervised" => TrainingObjective.Supervised,
                 var other => throw new ArgumentException($"--objective must be unsupervised or supervised, got '{other}'"),
             };
-            // Unsupervised training must not depend on ground truth, so spikes.csv is not even read.
+            // Unsupervised training must not depend on ground truth: --data's spikes.csv is read only for the supervised
+            // objective, and --validation's only for --stop-on-spikes, which chooses among weights but never trains them.
             bool supervised = obj == TrainingObjective.Supervised;
             string dataPath = input.DataPath(r);
             var train = input.Load(r, dataPath, input.NeuropilPath(r), r.GetValue(modelRate), r.GetValue(modelRate)).Traces;

@@ -94,7 +94,8 @@ public sealed record RealDataReport(
 /// Cross-validated accuracy on recordings with electrophysiological ground truth. Per dataset, cells (not
 /// recordings: a neuron's recordings stay together) are split into folds; for each fold DS-F (and DS-NF,
 /// warm-started from it) is trained without ground truth on the other folds' cells (a quarter of them held out
-/// for early stopping) and applied to the fold's cells. Baselines, which need no training, run on every
+/// for early stopping, by the correlation with their spikes as in the paper) and applied to the fold's cells;
+/// optionally also a semi-supervised DS-F and a supervised reference (see <see cref="RealDataSuiteOptions"/>). Baselines, which need no training, run on every
 /// recording. Scores: Pearson r at 40 ms bins per recording, mean ± SEM over recordings, at lag 0 (the protocol),
 /// and, as a diagnostic, at the best global lag.
 /// </summary>

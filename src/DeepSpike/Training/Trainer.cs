@@ -116,9 +116,9 @@ public sealed class Trainer
             validationTargets = data.Validation is not null && data.ValidationSpikes is not null ? Targets(data.Validation, data.ValidationSpikes) : null;
             if (validationTargets is null) validationCells = [];
         }
-        else if (Options.ValidationCorrelationBinMs > 0 && data.Validation is not null && data.ValidationSpikes is not null)
-            validationCounts = validationCells.Select(c => data.ValidationSpikes.TryGetTrace(c.Name, out var s) ? s
-                : throw new ArgumentException($"no spikes for validation trace '{c.Name}'")).ToList();
+        validationCounts = !supervised && Options.ValidationCorrelationBinMs > 0 && data.ValidationSpikes is { } spikes
+            ? validationCells.Select(c => spikes.TryGetTrace(c.Name, out var s) ? s : throw new ArgumentException($"no spikes for validation trace '{c.Name}'")).ToList()
+            : null;
         if (data.LabeledCalcium is not null)
         {
             if (supervised) throw new ArgumentException("labeled recordings add a supervised term to unsupervised training; the supervised objective uses TrainingSpikes instead");
