@@ -48,12 +48,13 @@ internal static class TrainCommand
         var description = new Option<string?>("--description") { Description = "Description stored in the model file (default: '<network> trained with deepspike train')" };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
-        var command = new Command("train", "Train a recognition network without ground truth (amortized variational inference)")
+        var command = new Command("train", "Train a recognition network without ground truth (amortized variational inference)");
+        foreach (var option in input.Options) command.Options.Add(option); // --data and its preprocessing first, as in infer
+        foreach (var option in new Option[]
         {
             validation, stopOnSpikes, modelRate, generative, recognition, output, objective, maxMinutes, maxIterations, samples, chunk, batch, clip, lr, thetaLr,
             validateEvery, patience, checkpoint, resume, initFrom, thetaWarmup, labeled, labeledWeight, indicator, description, seed, threads,
-        };
-        foreach (var option in input.Options) command.Options.Add(option);
+        }) command.Options.Add(option);
         command.SetAction(r => CliRunner.Run(r.GetValue(threads), () =>
         {
             var obj = r.GetValue(objective) switch
