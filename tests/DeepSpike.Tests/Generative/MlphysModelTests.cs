@@ -17,13 +17,13 @@ public sealed class MlphysModelTests
         new(TauDecaySeconds: 0.8, TauOnSeconds: 0.05, Hill: 1.6, Saturation: 0.05, BaselineCalcium: 0.3, Alpha: 0.4, Beta: 0.1, Sigma: 0.05, SpikeRateHz: 1.2);
 
     /// <summary>
-    /// <c>log p(f | s)</c> of one chunk in double, straight from eq. 4 and the documented chunk start: the
+    /// <c>log p(f | s)</c> of one chunk in double, from eq. 4 integrated exactly over each frame and the documented chunk start: the
     /// response held at clamp((f̄_{0..2} − β)/α, 0, 0.9/ω) and the calcium at the level that keeps it in steady state.
     /// </summary>
     private static double DirectLogLikelihood(MlphysParameters p, ReadOnlySpan<float> f, ReadOnlySpan<float> s, out double initialResponse)
     {
         double gamma = Math.Exp(-1 / (p.TauDecaySeconds * FrameRate));
-        double k = 1 - Math.Exp(-1 / (p.TauOnSeconds * FrameRate));
+        double lambda = 1 / (p.TauOnSeconds * FrameRate);
         double rest = Math.Pow(p.BaselineCalcium, p.Hill);
         double head = (f[0] + f[1] + f[2]) / 3.0;
         double d = Math.Clamp((head - p.Beta) / p.Alpha, 0, 0.9 / p.Saturation);
@@ -34,7 +34,8 @@ public sealed class MlphysModelTests
         {
             c = gamma * c + s[t];
             double x = Math.Pow(p.BaselineCalcium + c, p.Hill) - rest;
-            d = d + k * (1 + p.Saturation * x) * (x / (1 + p.Saturation * x) - d);
+            double speed = 1 + p.Saturation * x, target = x / speed;
+            d = target + (d - target) * Math.Exp(-lambda * speed);
             double r = f[t] - (p.Alpha * d + p.Beta);
             ll += -0.5 * r * r / (p.Sigma * p.Sigma) - Math.Log(p.Sigma) - 0.5 * Math.Log(2 * Math.PI);
         }
@@ -246,13 +247,13 @@ public sealed class MlphysModelTests
     }
 
     [Fact]
-    public void MeanFluorescence_Unsaturated_MatchesMlspikeExponentialRelaxation()
+    public void MeanFluorescence_WithSaturation_MatchesMlspikeExponentialRelaxation()
     {
         // MLspike's forward model (tps_mlspikes.m) relaxes p towards p* = x/(1 + ωx) exactly over each frame,
-        // p_t = p*_t + (p_{t−1} − p*_t) e^{−(1 + ωx_t) Δt/τ_on}; for ω → 0 eq. 4 with k = 1 − e^{−Δt/τ_on} is the same step.
+        // p_t = p*_t + (p_{t−1} − p*_t) e^{−(1 + ωx_t) Δt/τ_on}. Dense spikes, so the saturation term matters.
         var model = new MlphysModel();
-        var p = Typical() with { Saturation = 1e-9, Beta = 0 };
-        var s = LikelihoodCases.Bernoulli(new Random(8), 600, 0.04);
+        var p = Typical() with { Beta = 0 };
+        var s = LikelihoodCases.Bernoulli(new Random(8), 600, 0.2);
         var f = model.MeanFluorescence(model.FromPhysical(p, FrameRate), new Tensor(s, 1, s.Length)).Data;
         double gamma = Math.Exp(-1 / (p.TauDecaySeconds * FrameRate)), dt = 1 / FrameRate;
         double c = 0, response = 0, rest = Math.Pow(p.BaselineCalcium, p.Hill);
@@ -264,6 +265,22 @@ public sealed class MlphysModelTests
             response = target + (response - target) * Math.Exp(-(1 + p.Saturation * x) * dt / p.TauOnSeconds);
             Assert.Equal(p.Alpha * response, f[t], 1e-4 * Math.Max(1, p.Alpha * response));
         }
+    }
+
+    [Fact]
+    public void MeanFluorescence_HugeBurstWithGcamp6sKinetics_RisesMonotonicallyBelowCeiling()
+    {
+        // 60 spikes in 20 frames: eq. 4's explicit step has k(1 + ωx) > 2 here and would ring and diverge;
+        // the exact step must rise monotonically during the burst and stay below the ceiling α/ω.
+        var model = new MlphysModel(MlphysOptions.Gcamp6s);
+        var k = MlspikeIndicator.Gcamp6s;
+        var p = new MlphysParameters(k.TauDecaySeconds, k.TauOnSeconds, k.Hill, k.Saturation, 1e-3, k.AmplitudeDff, 0, 0.01, 1);
+        var s = new float[200];
+        for (int t = 10; t < 30; t++) s[t] = 3;
+        var f = model.MeanFluorescence(model.FromPhysical(p, FrameRate), new Tensor(s, 1, s.Length)).Data;
+        Assert.All(f, v => Assert.True(float.IsFinite(v) && v >= 0 && v < p.Alpha / p.Saturation, $"response {v}"));
+        for (int t = 11; t < 30; t++) Assert.True(f[t] > f[t - 1], $"frame {t}: {f[t]} after {f[t - 1]}");
+        Assert.True(f[29] > 0.5 * p.Alpha / p.Saturation, $"a 60-spike burst should approach saturation, got {f[29]} of {p.Alpha / p.Saturation}");
     }
 
     [Fact]
