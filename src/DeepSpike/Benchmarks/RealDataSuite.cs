@@ -195,7 +195,7 @@ public static partial class RealDataSuite
             (DsF Network, Trainer Trainer) TrainDsF(string method, TrainingOptions trainingOptions, TrainingData dataOfMethod)
             {
                 var network = new DsF(new DsFOptions(FrameRateHz: calcium.FrameRateHz), new Random(options.Seed + fold));
-                var trained = SuiteSteps.Train($"{label} {method}", ModelRegistry.CreateGenerative(options.Generative), network, trainingOptions, dataOfMethod,
+                var trained = SuiteSteps.Train($"{label} {method}", ModelRegistry.CreateGenerative(options.Generative, data.Meta.Indicator), network, trainingOptions, dataOfMethod,
                     calcium.FrameRateHz, "real-data", train, log);
                 Predict(method, new DeepSpikeMethod(trained.Model), timed);
                 return (network, trained.Trainer);
@@ -231,7 +231,7 @@ public static partial class RealDataSuite
                 const string method = "DS-NF";
                 var nf = new DsNf(new DsNfOptions(new DsFOptions(FrameRateHz: calcium.FrameRateHz)), new Random(options.Seed + fold));
                 nf.WarmStartFrom(f);
-                var nfModel = SuiteSteps.Train($"{label} {method}", ModelRegistry.CreateGenerative(options.Generative), nf,
+                var nfModel = SuiteSteps.Train($"{label} {method}", ModelRegistry.CreateGenerative(options.Generative, data.Meta.Indicator), nf,
                     unsupervised with { Samples = options.DsNfSamples, MaxMinutes = options.DsNfMinutes, StartIsCandidate = true }, trainingData, calcium.FrameRateHz, "real-data", train, log, fTrainer);
                 Predict(method, new DeepSpikeMethod(nfModel.Model), timed);
                 notes[method] = $"unsupervised, from that DS-F, up to {options.DsNfMinutes:G3} min (K={options.DsNfSamples}); {note}";

@@ -8,18 +8,24 @@ namespace DeepSpike.Models;
 public static class ModelRegistry
 {
     /// <summary>Generative model names this build knows.</summary>
-    public static IReadOnlyList<string> GenerativeNames { get; } = ["scf", "scf-ar2", "scdf", "mlphys"];
+    public static IReadOnlyList<string> GenerativeNames { get; } = ["scf", "scf-ar2", "scdf", "mlphys", "mlphys-gcamp6s", "mlphys-gcamp6f"];
 
     /// <summary>Recognition model names this build knows.</summary>
     public static IReadOnlyList<string> RecognitionNames { get; } = ["dsf", "dsnf"];
 
-    /// <summary>Creates a generative model by name ("scf" is AR(1), "scf-ar2" is AR(2), "scdf" is AR(1) calcium with indicator binding).</summary>
-    public static IGenerativeModel CreateGenerative(string name) => name switch
+    /// <summary>
+    /// Creates a generative model by name ("scf" is AR(1), "scf-ar2" is AR(2), "scdf" is AR(1) calcium with indicator
+    /// binding, "mlphys-gcamp6s"/"mlphys-gcamp6f" start MLphys from that indicator's published kinetics). Plain "mlphys"
+    /// starts from the kinetics of <paramref name="indicator"/> when it is GCaMP6f, else GCaMP6s.
+    /// </summary>
+    public static IGenerativeModel CreateGenerative(string name, string? indicator = null) => name switch
     {
         "scf" => new ScfModel(new ScfOptions(ArOrder: 1)),
         "scf-ar2" => new ScfModel(new ScfOptions(ArOrder: 2)),
         "scdf" => new ScdfModel(new ScdfOptions(ArOrder: 1)),
-        "mlphys" => new MlphysModel(MlphysOptions.Gcamp6s),
+        "mlphys" when string.Equals(indicator, "GCaMP6f", StringComparison.OrdinalIgnoreCase) => new MlphysModel(MlphysOptions.Gcamp6f),
+        "mlphys" or "mlphys-gcamp6s" => new MlphysModel(MlphysOptions.Gcamp6s),
+        "mlphys-gcamp6f" => new MlphysModel(MlphysOptions.Gcamp6f),
         _ => throw new ArgumentException($"unknown generative model '{name}'; known: {string.Join(", ", GenerativeNames)}"),
     };
 

@@ -450,6 +450,17 @@ public sealed class MlphysModelTests
         Assert.Equal(MlspikeIndicator.Gcamp6s, mlphys.Options.Kinetics);
     }
 
+    [Theory]
+    [InlineData("mlphys-gcamp6f", null, "GCaMP6f")]
+    [InlineData("mlphys", "gcamp6f", "GCaMP6f")]
+    [InlineData("mlphys", "OGB-1", "GCaMP6s")]
+    [InlineData("mlphys-gcamp6s", "GCaMP6f", "GCaMP6s")]
+    public void ModelRegistry_MlphysVariants_StartFromTheNamedOrRecordedIndicator(string name, string? indicator, string expected)
+    {
+        var model = Assert.IsType<MlphysModel>(ModelRegistry.CreateGenerative(name, indicator));
+        Assert.Equal(expected == "GCaMP6f" ? MlspikeIndicator.Gcamp6f : MlspikeIndicator.Gcamp6s, model.Options.Kinetics);
+    }
+
     [Fact]
     public void MlphysSimulationProtocol_SameSeed_IsDeterministicAndMetaMatchesDraws()
     {
