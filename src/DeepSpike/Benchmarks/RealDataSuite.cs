@@ -213,7 +213,9 @@ public static partial class RealDataSuite
             if (otherLabeled is not null)
             {
                 const string method = "DS-F semi-supervised";
-                var labeled = options.LabelTrainingCells ? Pool(otherLabeled, name, trainSet, data.Spikes!.Subset(trainIndices)) : otherLabeled;
+                var labeled = options.LabelTrainingCells
+                    ? LabeledRecordings.Append(otherLabeled, name, new Dataset(trainSet, data.Spikes!.Subset(trainIndices), data.Meta), otherLabeled.FrameRateHz)
+                    : otherLabeled;
                 TrainDsF(method, unsupervised with { SupervisedWeight = options.SupervisedWeight },
                     trainingData with { LabeledCalcium = labeled.Calcium, LabeledSpikes = labeled.Spikes });
                 notes[method] = $"unsupervised + cross-entropy (weight {options.SupervisedWeight:G3}) on the ground truth of other datasets ({otherLabeled.Calcium.Count} recordings)" +
@@ -239,14 +241,6 @@ public static partial class RealDataSuite
         }
         foreach (var (method, predicted) in predictions)
             yield return Score(name, method, new TraceSet(calcium.Names, predicted, calcium.FrameRateHz), data, options, msPerTrace.GetValueOrDefault(method), notes[method]);
-    }
-
-    /// <summary>The other datasets' labeled recordings plus the training cells of this one (named <c>&lt;dataset&gt;/&lt;trace&gt;</c>).</summary>
-    private static Dataset Pool(Dataset other, string dataset, TraceSet calcium, TraceSet spikes)
-    {
-        var names = other.Calcium.Names.Concat(calcium.Names.Select(n => $"{dataset}/{n}")).ToList();
-        return new Dataset(new TraceSet(names, other.Calcium.Traces.Concat(calcium.Traces).ToList(), other.FrameRateHz),
-            new TraceSet(names, other.Spikes!.Traces.Concat(spikes.Traces).ToList(), other.FrameRateHz), other.Meta);
     }
 
     private static RealDataScore Score(string dataset, string method, TraceSet predicted, Dataset data, RealDataSuiteOptions options, double msPerTrace, string note)

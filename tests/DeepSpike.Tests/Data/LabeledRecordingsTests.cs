@@ -81,4 +81,28 @@ public sealed class LabeledRecordingsTests : IDisposable
 
     [Fact]
     public void Load_NoFolders_Throws() => Assert.Throws<ArgumentException>(() => LabeledRecordings.Load([], 60));
+
+    [Fact]
+    public void Append_DatasetAtOtherRate_ResamplesAndPrefixesAfterThePool()
+    {
+        var pooled = LabeledRecordings.Load([Folder("setA", 60, true, Trace("cell1", 600, 3))], 60);
+        var more = Dataset.Load(Folder("setB", 120, true, Trace("cell9", 1200, 7, 8)));
+
+        var appended = LabeledRecordings.Append(pooled, "tested", more, 60);
+
+        Assert.Equal(["setA/cell1", "tested/cell9"], appended.Calcium.Names);
+        Assert.Equal(appended.Calcium.Names, appended.Spikes!.Names);
+        Assert.Equal([1f, 2f], appended.Spikes.Traces.Select(t => t.Sum()).ToArray());
+        Assert.Equal(600, appended.Calcium.Traces[1].Length);
+    }
+
+    [Fact]
+    public void Append_PoolAtAnotherRate_Throws()
+    {
+        var pooled = LabeledRecordings.Load([Folder("setA", 60, true, Trace("cell1", 600, 3))], 60);
+        var more = Dataset.Load(Folder("setB", 60, true, Trace("cell9", 600, 7)));
+
+        var e = Assert.Throws<ArgumentException>(() => LabeledRecordings.Append(pooled, "tested", more, 100));
+        Assert.Contains("60", e.Message);
+    }
 }
