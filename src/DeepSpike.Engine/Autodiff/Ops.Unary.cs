@@ -120,11 +120,11 @@ public static partial class Ops
     {
         if (exponent.Length != 1 && exponent.Length != x.Length)
             throw new ArgumentException($"Pow: exponent [{exponent.ShapeString}] must have one value or one per element of x [{x.ShapeString}]");
+        if (exponent.Length == 1 && x.Length > 1) return PowScalarExponent(x, exponent);
         var y = Like(x);
-        bool scalar = exponent.Length == 1;
         var e = exponent.Data; var xs = x.Data; var ys = y.Data;
         for (int i = 0; i < xs.Length; i++)
-            ys[i] = xs[i] > 0 ? MathF.Pow(xs[i], scalar ? e[0] : e[i]) : 0f;
+            ys[i] = xs[i] > 0 ? MathF.Pow(xs[i], e[i]) : 0f;
         Tape.Record(y, () =>
         {
             var dy = y.Grad!;
@@ -132,13 +132,46 @@ public static partial class Ops
             {
                 var g = x.GradSpan();
                 for (int i = 0; i < g.Length; i++)
-                    if (xs[i] > 0) g[i] += dy[i] * (scalar ? e[0] : e[i]) * ys[i] / xs[i];
+                    if (xs[i] > 0) g[i] += dy[i] * e[i] * ys[i] / xs[i];
             }
             if (exponent.RequiresGrad)
             {
                 var ge = exponent.GradSpan();
                 for (int i = 0; i < xs.Length; i++)
-                    if (xs[i] > 0) ge[scalar ? 0 : i] += dy[i] * ys[i] * MathF.Log(xs[i]);
+                    if (xs[i] > 0) ge[i] += dy[i] * ys[i] * MathF.Log(xs[i]);
+            }
+        }, x, exponent);
+        return y;
+    }
+
+    /// <summary>
+    /// <see cref="Pow(Tensor, Tensor)"/> with one exponent for all of x, vectorised as <c>exp(e ln x)</c>: the MLphys
+    /// drive raises every sampled calcium value (K × B × T of them per step) to the Hill power, and the scalar
+    /// <c>MathF.Pow</c> loop cost more than the rest of the likelihood. ln x is kept for the backward pass.
+    /// </summary>
+    private static Tensor PowScalarExponent(Tensor x, Tensor exponent)
+    {
+        var y = Like(x);
+        float e = exponent.Data[0];
+        var xs = x.Data; var ys = y.Data;
+        var logX = new float[xs.Length];
+        TensorPrimitives.Log(xs, logX);
+        TensorPrimitives.Multiply(logX, e, ys);
+        TensorPrimitives.Exp(ys, ys);
+        for (int i = 0; i < xs.Length; i++)
+            if (!(xs[i] > 0)) ys[i] = logX[i] = 0f; // the x = 0 limit (and no NaN from ln of x ≤ 0)
+        Tape.Record(y, () =>
+        {
+            var dy = y.Grad!;
+            var dyY = new float[xs.Length];
+            TensorPrimitives.Multiply(dy, ys, dyY);
+            if (exponent.RequiresGrad) exponent.GradSpan()[0] += TensorPrimitives.Dot(dyY, logX);
+            if (x.RequiresGrad)
+            {
+                // dx = dy · e · y / x, and 0 where x ≤ 0 (y = 0 there; avoid 0/0).
+                var g = x.GradSpan();
+                for (int i = 0; i < g.Length; i++)
+                    if (xs[i] > 0) g[i] += e * dyY[i] / xs[i];
             }
         }, x, exponent);
         return y;

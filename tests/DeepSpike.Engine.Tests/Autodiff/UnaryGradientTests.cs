@@ -87,4 +87,25 @@ public class UnaryGradientTests
         // x = 0 is the boundary of the domain, so central differences there are meaningless; skip them.
         GradCheck.Assert(() => Ops.Pow(x, e), [x, e], skip: (input, j) => input == 0 && zeros.Contains(j));
     }
+
+    [Fact]
+    public void PowTensor_ScalarExponent_MatchesMathPowAndIsZeroWithZeroGradientForNonPositiveX()
+    {
+        var rng = new Random(6);
+        var x = Rand.Param(rng, [3, 200], 0f, 40f, "x");
+        x.Data[7] = -3f;
+        x.Data[11] = 0f;
+        var e = Tensor.Parameter([1.73f], 1);
+
+        var y = Ops.Pow(x, e);
+        for (int i = 0; i < x.Length; i++)
+        {
+            float expected = x.Data[i] > 0 ? MathF.Pow(x.Data[i], 1.73f) : 0f;
+            Assert.Equal(expected, y.Data[i], Math.Max(1e-6, 2e-6 * expected));
+        }
+        var (grads, _) = GradCheck.Analytic(() => Ops.Pow(x, e), [x, e], seed: 7);
+        Assert.Equal(0f, grads[0][7]);
+        Assert.Equal(0f, grads[0][11]);
+        Assert.True(float.IsFinite(grads[1][0]));
+    }
 }
