@@ -32,11 +32,12 @@ namespace DeepSpike.Benchmarks;
 /// (still never the tested cells).</param>
 /// <param name="SupervisedReference">Also train a DS-F on the training cells' spikes alone (cross-entropy): not the
 /// product's method, a reference for what the network can reach with labels.</param>
+/// <param name="WeightAveraging">Decay of the running weight average every network uses (<see cref="TrainingOptions.WeightAveraging"/>); 0 is off.</param>
 public sealed record RealDataSuiteOptions(
     string DataRoot, IReadOnlyList<string> Datasets, int Seed = 0, int Folds = 4, double MaxMinutes = 5, double DsNfMinutes = 3,
     string Generative = "scf-ar2", int MaxLagFrames = 6, int TimingTraces = 3, int DsNfSamples = SuiteSteps.DsNfFineTuningSamples,
     bool CorrelationEarlyStopping = true, bool SemiSupervised = false, float SupervisedWeight = 1f, bool LabelTrainingCells = false,
-    bool SupervisedReference = false)
+    bool SupervisedReference = false, double WeightAveraging = 0)
 {
     /// <summary>The paper's two GENIE sets (GCaMP6s DS14 and GCaMP6f DS09, as in CASCADE's database).</summary>
     public static IReadOnlyList<string> Genie { get; } = ["genie-gcamp6s-ds14", "genie-gcamp6f-ds09"];
@@ -166,7 +167,8 @@ public static partial class RealDataSuite
         var predictions = new Dictionary<string, float[][]>();
         var msPerTrace = new Dictionary<string, double>();
         string stopping = options.CorrelationEarlyStopping ? "early stopping by r on validation cells" : "early stopping by the bound";
-        string note = $"{options.Folds}-fold CV over cells, {options.Generative}, {stopping}; per fold up to {options.MaxMinutes:G3} min";
+        string averaging = options.WeightAveraging > 0 ? $", weights averaged (decay {options.WeightAveraging:G4})" : "";
+        string note = $"{options.Folds}-fold CV over cells, {options.Generative}, {stopping}{averaging}; per fold up to {options.MaxMinutes:G3} min";
         var notes = new Dictionary<string, string> { ["DS-F"] = "unsupervised; " + note };
         var foldNumbers = folds.Values.Distinct().Order().ToList();
         foreach (int fold in foldNumbers)
@@ -189,7 +191,8 @@ public static partial class RealDataSuite
             double stopBinMs = options.CorrelationEarlyStopping && validationSpikes is not null ? SpikeMetrics.RealDataBinMs : 0;
             var trainingData = new TrainingData(trainSet, validationSet, ValidationSpikes: stopBinMs > 0 ? validationSpikes : null);
             // Fresh networks: their random starting weights are never kept (on one or two validation cells they can score by chance).
-            var unsupervised = new TrainingOptions(MaxMinutes: options.MaxMinutes, Seed: options.Seed + fold, ValidationCorrelationBinMs: stopBinMs, StartIsCandidate: false);
+            var unsupervised = new TrainingOptions(MaxMinutes: options.MaxMinutes, Seed: options.Seed + fold, ValidationCorrelationBinMs: stopBinMs, StartIsCandidate: false,
+                WeightAveraging: options.WeightAveraging);
             string label = $"{name} fold {fold + 1}";
 
             (DsF Network, Trainer Trainer) TrainDsF(string method, TrainingOptions trainingOptions, TrainingData dataOfMethod)
@@ -224,7 +227,8 @@ public static partial class RealDataSuite
             if (options.SupervisedReference)
             {
                 const string method = "DS-F supervised (reference)";
-                TrainDsF(method, new TrainingOptions(TrainingObjective.Supervised, MaxMinutes: options.MaxMinutes, Seed: options.Seed + fold, StartIsCandidate: false),
+                TrainDsF(method, new TrainingOptions(TrainingObjective.Supervised, MaxMinutes: options.MaxMinutes, Seed: options.Seed + fold, StartIsCandidate: false,
+                    WeightAveraging: options.WeightAveraging),
                     new TrainingData(trainSet, validationSet, data.Spikes!.Subset(trainIndices), validationSpikes));
                 notes[method] = $"{options.Folds}-fold CV over cells, cross-entropy on the training cells' spikes, early stopping on the validation cells'; per fold up to {options.MaxMinutes:G3} min";
             }

@@ -85,6 +85,8 @@ public sealed class Trainer
     internal int EvaluationsSinceImprovement;
     internal double ElapsedSecondsBefore;
     internal float[][] BestPhi = [];
+    /// <summary>The running average φ̄ of the weights (<see cref="TrainingOptions.WeightAveraging"/>), else null.</summary>
+    internal float[][]? AveragePhi;
     internal IReadOnlyList<CellState> Cells => cells;
     internal IReadOnlyList<CellState> ValidationCells => validationCells;
     internal Adam PhiOptimizer => phiOptimizer;
@@ -134,6 +136,7 @@ public sealed class Trainer
             CopyTheta(continuedFrom.validationCells, validationCells);
         }
         BestPhi = Snapshot();
+        AveragePhi = Options.WeightAveraging > 0 ? Snapshot() : null;
         var clock = Stopwatch.StartNew();
         if (resume && checkpoint is not null && File.Exists(checkpoint.Path)) checkpoint.Restore(this);
         else
@@ -166,12 +169,15 @@ public sealed class Trainer
 
             if (validationCells.Count > 0 && Iteration % Options.ValidateEvery == 0)
             {
+                var current = AveragePhi is null ? null : Snapshot();
+                if (AveragePhi is not null) Restore(AveragePhi);
                 lastValidation = Validate();
                 if (lastValidation > BestValidation)
                 {
                     BestValidation = lastValidation; BestIteration = Iteration; EvaluationsSinceImprovement = 0;
                     BestPhi = Snapshot();
                 }
+                if (current is not null) Restore(current);
                 else if (++EvaluationsSinceImprovement >= Options.Patience) { stoppedEarly = true; }
             }
             if (checkpoint is not null && Iteration % Options.CheckpointEvery == 0)
@@ -196,7 +202,11 @@ public sealed class Trainer
             checkpoint.Save(this, generative.Name, rate);
         }
         if (validationCells.Count > 0 && double.IsFinite(BestValidation)) Restore(BestPhi);
-        else { BestIteration = Iteration; BestValidation = double.NaN; }
+        else
+        {
+            if (AveragePhi is not null) Restore(AveragePhi);
+            BestIteration = Iteration; BestValidation = double.NaN;
+        }
         ElapsedSecondsBefore += clock.Elapsed.TotalSeconds;
         clock.Reset();
         return new TrainingResult(Iteration, BestIteration, BestValidation, stoppedEarly, TimeSpan.FromSeconds(ElapsedSecondsBefore));
@@ -232,7 +242,7 @@ public sealed class Trainer
             {
                 if (labeledCells.Count > 0) AddSupervisedGradient();
                 if (!float.IsFinite(GradientClipping.ClipGlobalNorm(phi, Options.ClipNorm))) return double.NaN;
-                phiOptimizer.Step();
+                StepPhi();
             }
             if (float.IsFinite(GradientClipping.GlobalNorm(cell.Theta.Parameters()))) cell.Optimizer.Step();
             return bound.BoundPerFrame;
@@ -242,6 +252,20 @@ public sealed class Trainer
             phiOptimizer.ZeroGrad();
             cell.Optimizer.ZeroGrad();
             if (!updatePhi) SetRequiresGrad(phi, true);
+        }
+    }
+
+    /// <summary>One Adam step on φ, then the running average φ̄ ← d φ̄ + (1 − d) φ when averaging.</summary>
+    private void StepPhi()
+    {
+        phiOptimizer.Step();
+        if (AveragePhi is null) return;
+        float decay = (float)Options.WeightAveraging;
+        for (int i = 0; i < phi.Count; i++)
+        {
+            // φ̄ + (1 − d)(φ − φ̄), in place.
+            var average = AveragePhi[i].AsSpan();
+            System.Numerics.Tensors.TensorPrimitives.Lerp(average, phi[i].Data, 1 - decay, average);
         }
     }
 
@@ -256,7 +280,7 @@ public sealed class Trainer
             var loss = CrossEntropy(recognition.Logits(input, batchTargets), batchTargets!);
             tape.Backward(loss);
             if (!float.IsFinite(GradientClipping.ClipGlobalNorm(phi, Options.ClipNorm))) return double.NaN;
-            phiOptimizer.Step();
+            StepPhi();
             return -loss.Item();
         }
         finally { phiOptimizer.ZeroGrad(); }

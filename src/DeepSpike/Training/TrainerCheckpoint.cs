@@ -7,7 +7,7 @@ namespace DeepSpike.Training;
 
 /// <summary>
 /// Periodic training state in a model file: the current network (so a checkpoint is itself a usable
-/// model), plus the best weights so far, every Adam state, every trace's θ and the counters, so that
+/// model), plus the best weights so far (and their running average, when averaging), every Adam state, every trace's θ and the counters, so that
 /// <c>--resume</c> continues exactly where training stopped.
 /// </summary>
 /// <param name="Path">The checkpoint file.</param>
@@ -21,6 +21,7 @@ public sealed record TrainerCheckpoint(string Path, ModelInfo Info)
         {
             var shape = trainer.Phi[i].Shape;
             tensors.Add(new StoredTensor($"state/best/{i}", shape, trainer.BestPhi[i]));
+            if (trainer.AveragePhi is not null) tensors.Add(new StoredTensor($"state/average/{i}", shape, trainer.AveragePhi[i]));
         }
         AddAdam(tensors, "state/phi", trainer.PhiOptimizer, trainer.Phi.Select(p => p.Shape).ToList());
         foreach (var (group, list) in new[] { ("cell", trainer.Cells), ("validation", trainer.ValidationCells) })
@@ -84,6 +85,7 @@ public sealed record TrainerCheckpoint(string Path, ModelInfo Info)
         {
             current[i].Data.CopyTo(trainer.Phi[i].Data, 0);
             trainer.BestPhi[i] = (float[])Get($"state/best/{i}", trainer.Phi[i].Length).Clone();
+            if (trainer.AveragePhi is not null) trainer.AveragePhi[i] = (float[])Get($"state/average/{i}", trainer.Phi[i].Length).Clone();
         }
         RestoreAdam(Get, "state/phi", trainer.PhiOptimizer, header.GetProperty("phi_steps").GetInt32());
         var cellSteps = header.GetProperty("cell_steps").EnumerateArray().Select(e => e.GetInt32()).ToList();

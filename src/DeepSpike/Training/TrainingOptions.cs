@@ -39,6 +39,9 @@ public enum TrainingObjective
 /// <param name="StartIsCandidate">Whether the weights before the first step may be kept by early stopping: yes for a
 /// warm start (a trained network must not end worse than it began), no for a freshly initialised network, whose
 /// random weights can score by chance on a small validation set but are never a model worth keeping.</param>
+/// <param name="WeightAveraging">Polyak averaging of the recognition weights: when in (0, 1), after every step
+/// <c>φ̄ ← d φ̄ + (1 − d) φ</c> with this decay d, and validation, early stopping and the returned network use φ̄
+/// (the VIMCO gradients are noisy, and φ̄ averages the last ~1/(1 − d) steps' weights). 0 (the default) uses φ.</param>
 public sealed record TrainingOptions(
     TrainingObjective Objective = TrainingObjective.Unsupervised,
     int Samples = 64,
@@ -56,7 +59,8 @@ public sealed record TrainingOptions(
     float SupervisedWeight = 1f,
     int ThetaWarmupIterations = 0,
     double ValidationCorrelationBinMs = 0,
-    bool StartIsCandidate = true)
+    bool StartIsCandidate = true,
+    double WeightAveraging = 0)
 {
     /// <summary>Throws if a value is out of range.</summary>
     public TrainingOptions Validate()
@@ -74,6 +78,7 @@ public sealed record TrainingOptions(
         if (!(SupervisedWeight >= 0) || !float.IsFinite(SupervisedWeight)) throw new ArgumentOutOfRangeException(nameof(SupervisedWeight), $"supervised weight must be finite and >= 0, got {SupervisedWeight}");
         if (ThetaWarmupIterations < 0) throw new ArgumentOutOfRangeException(nameof(ThetaWarmupIterations), $"θ warm-up must be >= 0 iterations, got {ThetaWarmupIterations}");
         if (!(ValidationCorrelationBinMs >= 0) || !double.IsFinite(ValidationCorrelationBinMs)) throw new ArgumentOutOfRangeException(nameof(ValidationCorrelationBinMs), $"validation bin width must be finite and >= 0 ms, got {ValidationCorrelationBinMs}");
+        if (!(WeightAveraging >= 0 && WeightAveraging < 1)) throw new ArgumentOutOfRangeException(nameof(WeightAveraging), $"weight-averaging decay must be in [0, 1), got {WeightAveraging}");
         if (CheckpointEvery < 1) throw new ArgumentOutOfRangeException(nameof(CheckpointEvery), $"checkpoint interval must be >= 1, got {CheckpointEvery}");
         return this;
     }

@@ -30,21 +30,59 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(Weights(a), Weights(b));
     }
 
-    [Fact]
-    public void Train_ResumedFromCheckpoint_EqualsUninterruptedRun()
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.9)]
+    public void Train_ResumedFromCheckpoint_EqualsUninterruptedRun(double weightAveraging)
     {
         var data = new TrainingData(Data().Calcium, Data().Calcium);
         var info = new ModelInfo("t", "t", "t", 0, double.NaN);
+        var options = Small with { WeightAveraging = weightAveraging };
         var straight = Network();
-        new Trainer(new DeepSpike.Generative.ScfModel(), straight, Small with { MaxIterations = 20 }).Train(data);
+        new Trainer(new DeepSpike.Generative.ScfModel(), straight, options with { MaxIterations = 20 }).Train(data);
 
         var checkpoint = new TrainerCheckpoint(Path.Combine(folder, "c.ckpt"), info);
         var first = Network();
-        new Trainer(new DeepSpike.Generative.ScfModel(), first, Small with { MaxIterations = 10 }).Train(data, checkpoint: checkpoint);
+        new Trainer(new DeepSpike.Generative.ScfModel(), first, options with { MaxIterations = 10 }).Train(data, checkpoint: checkpoint);
         var resumed = Network();
-        var result = new Trainer(new DeepSpike.Generative.ScfModel(), resumed, Small with { MaxIterations = 20 }).Train(data, checkpoint: checkpoint, resume: true);
+        var result = new Trainer(new DeepSpike.Generative.ScfModel(), resumed, options with { MaxIterations = 20 }).Train(data, checkpoint: checkpoint, resume: true);
         Assert.Equal(20, result.Iterations);
         Assert.Equal(Weights(straight), Weights(resumed));
+    }
+
+    [Fact]
+    public void Train_WeightAveragingWithoutValidation_ReturnsTheRunningAverage()
+    {
+        // After two steps φ̄ = d²φ0 + d(1 − d)φ1 + (1 − d)φ2, where φ_k are the plain run's weights after k steps.
+        var data = new TrainingData(Data().Calcium);
+        const double d = 0.75;
+        var plain = new List<float[][]> { Weights(Network()) };
+        for (int k = 1; k <= 2; k++)
+        {
+            var net = Network();
+            new Trainer(new DeepSpike.Generative.ScfModel(), net, Small with { MaxIterations = k }).Train(data);
+            plain.Add(Weights(net));
+        }
+        var averaged = Network();
+        new Trainer(new DeepSpike.Generative.ScfModel(), averaged, Small with { MaxIterations = 2, WeightAveraging = d }).Train(data);
+
+        var result = Weights(averaged);
+        for (int i = 0; i < result.Length; i++)
+            for (int j = 0; j < result[i].Length; j++)
+            {
+                double expected = d * d * plain[0][i][j] + d * (1 - d) * plain[1][i][j] + (1 - d) * plain[2][i][j];
+                Assert.Equal(expected, result[i][j], 1e-6);
+            }
+        Assert.NotEqual(plain[2][0], result[0]);
+    }
+
+    [Theory]
+    [InlineData(-0.1)]
+    [InlineData(1.0)]
+    public void Options_WeightAveragingOutsideUnitInterval_Throws(double decay)
+    {
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => (Small with { WeightAveraging = decay }).Validate());
+        Assert.Equal(nameof(TrainingOptions.WeightAveraging), e.ParamName);
     }
 
     [Fact]
