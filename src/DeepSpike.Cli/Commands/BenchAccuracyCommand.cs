@@ -70,10 +70,11 @@ internal static class BenchAccuracyCommand
             var realReport = RealDataSuite.Run(name, realOptions, Baselines(r.GetValue(methods) ?? string.Join(',', BaselineMethods.RealDataDefaults)), log, ProgressDisplay.Train);
             var realTable = new Table().AddColumn("dataset").AddColumn("method").AddColumn(new TableColumn($"r at {realReport.BinMs:G3} ms, lag 0 (mean ± SEM)").RightAligned())
                 .AddColumn(new TableColumn("n").RightAligned()).AddColumn(new TableColumn("best lag (frames)").RightAligned()).AddColumn(new TableColumn("r at best lag").RightAligned())
+                .AddColumn(new TableColumn("r per neuron (n)").RightAligned())
                 .AddColumn(new TableColumn("ms per recording (1 thread)").RightAligned()).AddColumn("note");
             foreach (var row in realReport.Rows)
                 realTable.AddRow(row.Dataset, Markup.Escape(row.Method), $"{row.MeanCorrelation:F3} ± {row.Sem:F3}", row.N.ToString(), row.BestLagFrames.ToString(),
-                    $"{row.CorrelationAtBestLag:F3}", $"{row.MsPerTrace:F2}", Markup.Escape(row.Note));
+                    $"{row.CorrelationAtBestLag:F3}", $"{row.CellCorrelation:F3} ± {row.CellSem:F3} ({row.Cells})", $"{row.MsPerTrace:F2}", Markup.Escape(row.Note));
             AnsiConsole.Write(realTable);
             if (r.GetValue(json) is string realPath) realReport.WriteJson(realPath);
             return 0;

@@ -69,6 +69,10 @@ public sealed record RealDataSuiteOptions(
 /// <param name="CorrelationAtBestLag">Mean r at that shift.</param>
 /// <param name="MsPerTrace">Inference time per recording on one thread.</param>
 /// <param name="Note">How the method was trained or calibrated.</param>
+/// <param name="CellCorrelation">Diagnostic: mean r over neurons at lag 0, each neuron's recordings binned and concatenated
+/// (the paper counts neurons, "9 + 11 cells", where this data has several recordings per neuron).</param>
+/// <param name="CellSem">Standard error of that mean.</param>
+/// <param name="Cells">Neurons scored.</param>
 public sealed record RealDataScore(
     [property: JsonPropertyName("dataset")] string Dataset,
     [property: JsonPropertyName("method")] string Method,
@@ -78,7 +82,10 @@ public sealed record RealDataScore(
     [property: JsonPropertyName("best_lag_frames")] int BestLagFrames,
     [property: JsonPropertyName("correlation_at_best_lag")] double CorrelationAtBestLag,
     [property: JsonPropertyName("ms_per_trace")] double MsPerTrace,
-    [property: JsonPropertyName("note")] string Note);
+    [property: JsonPropertyName("note")] string Note,
+    [property: JsonPropertyName("cell_correlation")] double CellCorrelation,
+    [property: JsonPropertyName("cell_sem")] double CellSem,
+    [property: JsonPropertyName("cells")] int Cells);
 
 /// <summary>The outcome of a real-data suite.</summary>
 public sealed record RealDataReport(
@@ -257,7 +264,8 @@ public static partial class RealDataSuite
             double r = SpikeMetrics.Evaluate(Shift(predicted, lag), data.Spikes!, SpikeMetrics.RealDataBinMs).Mean;
             if (r > bestR) (bestLag, bestR) = (lag, r);
         }
-        return new RealDataScore(dataset, method, atZero.Mean, atZero.Sem, atZero.N, bestLag, bestR, msPerTrace, note);
+        var perCell = SpikeMetrics.EvaluateGrouped(predicted, data.Spikes!, SpikeMetrics.RealDataBinMs, CellOf);
+        return new RealDataScore(dataset, method, atZero.Mean, atZero.Sem, atZero.N, bestLag, bestR, msPerTrace, note, perCell.Mean, perCell.Sem, perCell.N);
     }
 
     /// <summary>Every trace moved <paramref name="lag"/> frames earlier (later if negative), zero-filled at the end it leaves.</summary>

@@ -133,15 +133,25 @@ public static class SpikeMetrics
     /// </remarks>
     /// <exception cref="ArgumentException">A truth trace has no prediction, lengths differ by more
     /// than one bin, the two frame rates differ, or neither is known.</exception>
-    public static CorrelationReport Evaluate(TraceSet predicted, TraceSet truth, double binMs)
+    public static CorrelationReport Evaluate(TraceSet predicted, TraceSet truth, double binMs) =>
+        EvaluateGrouped(predicted, truth, binMs, name => name);
+
+    /// <summary>
+    /// As <see cref="Evaluate"/>, but one r per group of traces: each trace is binned on its own, the bins of a
+    /// group's traces are concatenated (in the truth's order), and r is taken over them — e.g. one r per neuron
+    /// over all its recordings. The report lists the groups by name, in order of first appearance.
+    /// </summary>
+    /// <exception cref="ArgumentException">As for <see cref="Evaluate"/>.</exception>
+    public static CorrelationReport EvaluateGrouped(TraceSet predicted, TraceSet truth, double binMs, Func<string, string> groupOf)
     {
         ArgumentNullException.ThrowIfNull(predicted);
         ArgumentNullException.ThrowIfNull(truth);
+        ArgumentNullException.ThrowIfNull(groupOf);
         double frameRateHz = CommonFrameRate(predicted.FrameRateHz, truth.FrameRateHz);
         int width = FramesPerBin(frameRateHz, binMs);
 
-        var perTrace = new List<TraceCorrelation>(truth.Count);
-        var finite = new List<double>(truth.Count);
+        var groups = new List<(string Name, List<float> Predicted, List<float> True)>();
+        var index = new Dictionary<string, int>();
         for (int j = 0; j < truth.Count; j++)
         {
             string name = truth.Names[j];
@@ -154,15 +164,26 @@ public static class SpikeMetrics
                     nameof(predicted));
 
             int length = Math.Min(prediction.Length, spikes.Length);
-            double r = Pearson(
-                Bin(prediction.AsSpan(0, length), frameRateHz, binMs),
-                Bin(spikes.AsSpan(0, length), frameRateHz, binMs));
-            perTrace.Add(new TraceCorrelation(name, r));
+            string group = groupOf(name);
+            if (!index.TryGetValue(group, out int g))
+            {
+                index[group] = g = groups.Count;
+                groups.Add((group, [], []));
+            }
+            groups[g].Predicted.AddRange(Bin(prediction.AsSpan(0, length), frameRateHz, binMs));
+            groups[g].True.AddRange(Bin(spikes.AsSpan(0, length), frameRateHz, binMs));
+        }
+
+        var perGroup = new List<TraceCorrelation>(groups.Count);
+        var finite = new List<double>(groups.Count);
+        foreach (var (name, p, t) in groups)
+        {
+            double r = Pearson(p.ToArray(), t.ToArray());
+            perGroup.Add(new TraceCorrelation(name, r));
             if (!double.IsNaN(r))
                 finite.Add(r);
         }
-
-        return new CorrelationReport(perTrace, Mean(finite.ToArray()), StandardError(finite.ToArray()), finite.Count);
+        return new CorrelationReport(perGroup, Mean(finite.ToArray()), StandardError(finite.ToArray()), finite.Count);
     }
 
     private static double CommonFrameRate(double predictedHz, double truthHz)

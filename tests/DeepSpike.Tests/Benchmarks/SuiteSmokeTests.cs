@@ -72,6 +72,8 @@ public sealed class SuiteSmokeTests : IDisposable
         Assert.Equal(["DS-F", "DS-NF", "oasis-ar1"], report.Rows.Select(r => r.Method));
         Assert.All(report.Rows, r => Assert.Equal(8, r.N));
         Assert.All(report.Rows, r => Assert.True(double.IsFinite(r.MeanCorrelation) && r.CorrelationAtBestLag >= r.MeanCorrelation && Math.Abs(r.BestLagFrames) <= 2, r.ToString()));
+        // 8 recordings of 4 neurons: the per-neuron diagnostic scores each neuron once.
+        Assert.All(report.Rows, r => Assert.True(r.Cells == 4 && double.IsFinite(r.CellCorrelation), r.ToString()));
     }
 
     [Fact]

@@ -149,6 +149,38 @@ public class SpikeMetricsTests
     }
 
     [Fact]
+    public void EvaluateGrouped_TwoRecordingsOfOneCell_CorrelatesTheirConcatenatedBins()
+    {
+        // 100 Hz, 20 ms bins; c1_rec1 has an odd length, so its last frame is dropped by binning, not carried over.
+        var truth = new TraceSet(["c1_rec1", "c2_rec1", "c1_rec2"],
+            [[0, 1, 1, 0, 0, 0, 2], [1, 0, 0, 0, 0, 1, 0, 0], [0, 0, 3, 0]], 100);
+        var predicted = new TraceSet(["c1_rec1", "c2_rec1", "c1_rec2"],
+            [[0, 0.5f, 1, 1, 0, 0, 1], [0.5f, 0.5f, 0, 0, 0.2f, 0.3f, 0, 0], [0.1f, 0, 2, 0.5f]], 100);
+
+        var report = SpikeMetrics.EvaluateGrouped(predicted, truth, 20, name => name[..2]);
+
+        double c1 = SpikeMetrics.Pearson([0.5f, 2, 0, 0.1f, 2.5f], [1, 1, 0, 0, 3]);
+        double c2 = SpikeMetrics.Pearson([1, 0, 0.5f, 0], [1, 0, 1, 0]);
+        Assert.Equal(["c1", "c2"], report.PerTrace.Select(t => t.Name));
+        Assert.Equal(c1, report.PerTrace[0].Correlation, Tolerance);
+        Assert.Equal(c2, report.PerTrace[1].Correlation, Tolerance);
+        Assert.Equal(2, report.N);
+    }
+
+    [Fact]
+    public void EvaluateGrouped_OneTracePerGroup_EqualsEvaluate()
+    {
+        var truth = new TraceSet(["a", "b"], [[0, 1, 1, 0, 0, 0, 2, 1], [1, 0, 0, 0, 0, 1, 0, 0]], 100);
+        var predicted = new TraceSet(["a", "b"], [[0, 0.5f, 1, 1, 0, 0, 1, 1], [0.5f, 0.5f, 0, 0, 0.2f, 0.3f, 0, 0]], 100);
+
+        var grouped = SpikeMetrics.EvaluateGrouped(predicted, truth, 20, name => name);
+        var plain = SpikeMetrics.Evaluate(predicted, truth, 20);
+
+        Assert.Equal(plain.Mean, grouped.Mean, Tolerance);
+        Assert.Equal(plain.Sem, grouped.Sem, Tolerance);
+    }
+
+    [Fact]
     public void Evaluate_TraceWithoutSpikes_ReportedAsNaNAndExcludedFromMean()
     {
         var truth = new TraceSet(["a", "silent", "c"], [[0, 1, 0, 2], [0, 0, 0, 0], [1, 0, 0, 1]], 60);
