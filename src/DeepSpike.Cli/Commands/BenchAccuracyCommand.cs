@@ -34,11 +34,12 @@ internal static class BenchAccuracyCommand
         var supervisedWeight = new Option<float>("--supervised-weight") { Description = "Real data: weight of the semi-supervised cross-entropy term", DefaultValueFactory = _ => 1f };
         var labelTrainingCells = new Option<bool>("--label-training-cells") { Description = "Real data, with --semi-supervised: the term also uses the ground truth of each fold's training cells (never the tested cells)" };
         var weightAveraging = new Option<double>("--weight-averaging") { Description = "Real data: DS-F networks are validated and kept as a running average of their weights with this decay per step (e.g. 0.995); 0 is off" };
+        var channels = new Option<int>("--channels") { Description = "Real data: filters per hidden layer of the DS-F networks", DefaultValueFactory = _ => 20 };
         var boundStopping = new Option<bool>("--bound-early-stopping") { Description = "Real data: early-stop by the bound instead of by r on the validation cells' ground truth (the paper's protocol)" };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
         var command = new Command("accuracy", "Train DeepSpike and run every baseline on the same test traces; print correlation and time per trace")
-            { suite, maxMinutes, dsnfMinutes, noSupervised, methods, json, testCells, dataRoot, generative, folds, datasetList, semiSupervised, supervisedWeight, labelTrainingCells, supervisedReference, weightAveraging, boundStopping, seed, threads };
+            { suite, maxMinutes, dsnfMinutes, noSupervised, methods, json, testCells, dataRoot, generative, folds, datasetList, semiSupervised, supervisedWeight, labelTrainingCells, supervisedReference, weightAveraging, channels, boundStopping, seed, threads };
         command.SetAction(r => CliRunner.Run(r.GetValue(threads), () =>
         {
             string name = r.GetValue(suite)!;
@@ -66,7 +67,7 @@ internal static class BenchAccuracyCommand
                 : throw new ArgumentException($"--suite {name} needs the recordings: pass --data-root DIR (a folder holding {string.Join(", ", datasets)})"));
             var realOptions = new RealDataSuiteOptions(root, datasets, r.GetValue(seed), r.GetValue(folds), r.GetValue(maxMinutes) ?? 5, r.GetValue(dsnfMinutes) ?? 3,
                 r.GetValue(generative)!, CorrelationEarlyStopping: !r.GetValue(boundStopping), SemiSupervised: r.GetValue(semiSupervised), SupervisedWeight: r.GetValue(supervisedWeight),
-                LabelTrainingCells: r.GetValue(labelTrainingCells), SupervisedReference: r.GetValue(supervisedReference), WeightAveraging: r.GetValue(weightAveraging));
+                LabelTrainingCells: r.GetValue(labelTrainingCells), SupervisedReference: r.GetValue(supervisedReference), WeightAveraging: r.GetValue(weightAveraging), Channels: r.GetValue(channels));
             var realReport = RealDataSuite.Run(name, realOptions, Baselines(r.GetValue(methods) ?? string.Join(',', BaselineMethods.RealDataDefaults)), log, ProgressDisplay.Train);
             var realTable = new Table().AddColumn("dataset").AddColumn("method").AddColumn(new TableColumn($"r at {realReport.BinMs:G3} ms, lag 0 (mean ± SEM)").RightAligned())
                 .AddColumn(new TableColumn("n").RightAligned()).AddColumn(new TableColumn("best lag (frames)").RightAligned()).AddColumn(new TableColumn("r at best lag").RightAligned())

@@ -32,12 +32,13 @@ namespace DeepSpike.Benchmarks;
 /// (still never the tested cells).</param>
 /// <param name="SupervisedReference">Also train a DS-F on the training cells' spikes alone (cross-entropy): not the
 /// product's method, a reference for what the network can reach with labels.</param>
+/// <param name="Channels">Filters per hidden layer of every DS-F (<see cref="DsFOptions.Channels"/>).</param>
 /// <param name="WeightAveraging">Decay of the running weight average every network uses (<see cref="TrainingOptions.WeightAveraging"/>); 0 is off.</param>
 public sealed record RealDataSuiteOptions(
     string DataRoot, IReadOnlyList<string> Datasets, int Seed = 0, int Folds = 4, double MaxMinutes = 5, double DsNfMinutes = 3,
     string Generative = "scf-ar2", int MaxLagFrames = 6, int TimingTraces = 3, int DsNfSamples = SuiteSteps.DsNfFineTuningSamples,
     bool CorrelationEarlyStopping = true, bool SemiSupervised = false, float SupervisedWeight = 1f, bool LabelTrainingCells = false,
-    bool SupervisedReference = false, double WeightAveraging = 0)
+    bool SupervisedReference = false, double WeightAveraging = 0, int Channels = 20)
 {
     /// <summary>The paper's two GENIE sets (GCaMP6s DS14 and GCaMP6f DS09, as in CASCADE's database).</summary>
     public static IReadOnlyList<string> Genie { get; } = ["genie-gcamp6s-ds14", "genie-gcamp6f-ds09"];
@@ -54,6 +55,7 @@ public sealed record RealDataSuiteOptions(
         if (!(DsNfMinutes >= 0)) throw new ArgumentOutOfRangeException(nameof(DsNfMinutes), $"DS-NF budget must be >= 0 minutes, got {DsNfMinutes}");
         if (MaxLagFrames < 0) throw new ArgumentOutOfRangeException(nameof(MaxLagFrames), $"lag range must be >= 0, got {MaxLagFrames}");
         if (!(SupervisedWeight >= 0) || !float.IsFinite(SupervisedWeight)) throw new ArgumentOutOfRangeException(nameof(SupervisedWeight), $"supervised weight must be finite and >= 0, got {SupervisedWeight}");
+        if (Channels < 1) throw new ArgumentOutOfRangeException(nameof(Channels), $"channels must be >= 1, got {Channels}");
         if (TimingTraces < 1) throw new ArgumentOutOfRangeException(nameof(TimingTraces), $"timing traces must be >= 1, got {TimingTraces}");
         return this;
     }
@@ -204,7 +206,7 @@ public static partial class RealDataSuite
 
             (DsF Network, Trainer Trainer) TrainDsF(string method, TrainingOptions trainingOptions, TrainingData dataOfMethod)
             {
-                var network = new DsF(new DsFOptions(FrameRateHz: calcium.FrameRateHz), new Random(options.Seed + fold));
+                var network = new DsF(new DsFOptions(Channels: options.Channels, FrameRateHz: calcium.FrameRateHz), new Random(options.Seed + fold));
                 var trained = SuiteSteps.Train($"{label} {method}", ModelRegistry.CreateGenerative(options.Generative, data.Meta.Indicator), network, trainingOptions, dataOfMethod,
                     calcium.FrameRateHz, "real-data", train, log);
                 Predict(method, new DeepSpikeMethod(trained.Model), timed);
@@ -242,7 +244,7 @@ public static partial class RealDataSuite
             if (options.DsNfMinutes > 0)
             {
                 const string method = "DS-NF";
-                var nf = new DsNf(new DsNfOptions(new DsFOptions(FrameRateHz: calcium.FrameRateHz)), new Random(options.Seed + fold));
+                var nf = new DsNf(new DsNfOptions(new DsFOptions(Channels: options.Channels, FrameRateHz: calcium.FrameRateHz)), new Random(options.Seed + fold));
                 nf.WarmStartFrom(f);
                 var nfModel = SuiteSteps.Train($"{label} {method}", ModelRegistry.CreateGenerative(options.Generative, data.Meta.Indicator), nf,
                     unsupervised with { Samples = options.DsNfSamples, MaxMinutes = options.DsNfMinutes, StartIsCandidate = true }, trainingData, calcium.FrameRateHz, "real-data", train, log, fTrainer);
