@@ -168,4 +168,26 @@ public sealed class TrainCommandTests(TrainedModelFixture fixture) : IDisposable
         Assert.Contains($"semi-supervised: {2 * perFolder} labeled recordings", result.StdOut);
         Assert.Contains("labels: " + Path.GetFullPath(b), SpikeModel.Load(_dir.Sub("m.dsm")).Info.TrainingData);
     }
+
+    [Fact]
+    public void Train_WeightAveraging_WritesTheAveragedWeights()
+    {
+        // Without validation, the written network is the running average, so it differs from the plain run's.
+        Train(CalciumOnlyFolder("plain"), _dir.Sub("plain.dsm"), 5);
+        Train(CalciumOnlyFolder("averaged"), _dir.Sub("averaged.dsm"), 5, "--weight-averaging", "0.9");
+
+        var plain = SpikeModel.Load(_dir.Sub("plain.dsm")).Recognition.Network.Parameters()[0].Data;
+        var averaged = SpikeModel.Load(_dir.Sub("averaged.dsm")).Recognition.Network.Parameters()[0].Data;
+        Assert.NotEqual(plain, averaged);
+    }
+
+    [Fact]
+    public void Train_WeightAveragingOfOne_FailsNamingTheOption()
+    {
+        var result = CliHost.Run(["train", "--data", CalciumOnlyFolder(), "--out", _dir.Sub("m.dsm"), "--max-iterations", "1", "--weight-averaging", "1", .. TrainedModelFixture.QuickTraining]);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("weight-averaging", result.StdErr, StringComparison.OrdinalIgnoreCase);
+    }
 }
+

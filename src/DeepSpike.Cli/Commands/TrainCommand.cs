@@ -32,6 +32,7 @@ internal static class TrainCommand
         var lr = new Option<float>("--lr") { Description = "Adam learning rate of the recognition network", DefaultValueFactory = _ => 1e-3f };
         var thetaLr = new Option<float>("--theta-lr") { Description = "Adam learning rate of each trace's generative parameters", DefaultValueFactory = _ => 1e-2f };
         var validateEvery = new Option<int>("--validate-every") { Description = "Iterations between validation evaluations", DefaultValueFactory = _ => 200 };
+        var weightAveraging = new Option<double>("--weight-averaging") { Description = "Validate and keep a running average of the network's weights with this decay per step (e.g. 0.995); 0 is off", DefaultValueFactory = _ => 0 };
         var patience = new Option<int>("--patience") { Description = "Evaluations without improvement before stopping", DefaultValueFactory = _ => 15 };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint file (default: <out>.ckpt)" };
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint if it exists" };
@@ -53,7 +54,7 @@ internal static class TrainCommand
         foreach (var option in new Option[]
         {
             validation, stopOnSpikes, modelRate, generative, recognition, output, objective, maxMinutes, maxIterations, samples, chunk, batch, clip, lr, thetaLr,
-            validateEvery, patience, checkpoint, resume, initFrom, thetaWarmup, labeled, labeledWeight, indicator, description, seed, threads,
+            validateEvery, patience, weightAveraging, checkpoint, resume, initFrom, thetaWarmup, labeled, labeledWeight, indicator, description, seed, threads,
         }) command.Options.Add(option);
         command.SetAction(r => CliRunner.Run(r.GetValue(threads), () =>
         {
@@ -78,7 +79,7 @@ internal static class TrainCommand
                 r.GetValue(validateEvery), r.GetValue(patience), r.GetValue(maxMinutes), r.GetValue(maxIterations), r.GetValue(seed),
                 SupervisedWeight: r.GetValue(labeledWeight), ThetaWarmupIterations: r.GetValue(thetaWarmup) ?? (r.GetValue(initFrom) is null ? 0 : 300),
                 ValidationCorrelationBinMs: r.GetValue(stopOnSpikes) ? Evaluation.SpikeMetrics.RealDataBinMs : 0,
-                StartIsCandidate: r.GetValue(initFrom) is not null);
+                StartIsCandidate: r.GetValue(initFrom) is not null, WeightAveraging: r.GetValue(weightAveraging));
             var outPath = r.GetValue(output)!;
             // Create the folder now: finding it missing at the first checkpoint or at the end would waste the training.
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);
