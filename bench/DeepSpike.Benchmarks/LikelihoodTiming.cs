@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using DeepSpike.Engine;
 using DeepSpike.Models;
@@ -33,26 +32,13 @@ public static class LikelihoodTiming
                 f[t] = (float)(0.5 * c + 0.05 * (rng.NextDouble() + rng.NextDouble() + rng.NextDouble() - 1.5) * 2);
             }
             var theta = model.InitialParameters(f, FrameRateHz);
-            double best = Time(() =>
+            double best = BestOf.Seconds(() =>
             {
                 using var tape = new Tape();
                 tape.Backward(Ops.Sum(model.LogLikelihood(theta, new Tensor(f, Chunks, Frames), new Tensor(spikes, Samples, Chunks, Frames))));
                 foreach (var (_, p) in theta.NamedParameters()) p.ZeroGrad();
-            });
+            }, Repeats, warmups: 3);
             output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {name,-8} {best * 1e3,8:F2} ms"));
         }
-    }
-
-    private static double Time(Action run)
-    {
-        for (int i = 0; i < 3; i++) run();
-        double best = double.MaxValue;
-        for (int i = 0; i < Repeats; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            run();
-            best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalSeconds);
-        }
-        return best;
     }
 }

@@ -22,23 +22,10 @@ public static class QuickTiming
                 var w = new ConvWorkload(Workloads.Named(name), Workloads.Frames, implementation);
                 foreach (var (label, run) in new (string, Action)[] { ("forward", w.Forward), ("backward input", w.BackwardInput), ("backward weight", w.BackwardWeight) })
                 {
-                    double best = Time(run);
+                    double best = BestOf.Seconds(run, Repeats, warmups: 5);
                     output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                         $"  {name,-10} {implementation,-8} {label,-16} {best * 1e3,8:F3} ms  {w.Macs / best / 1e9,6:F1} GMAC/s"));
                 }
             }
-    }
-
-    private static double Time(Action run)
-    {
-        for (int i = 0; i < 5; i++) run();
-        double best = double.MaxValue;
-        for (int i = 0; i < Repeats; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            run();
-            best = Math.Min(best, Stopwatch.GetElapsedTime(start).TotalSeconds);
-        }
-        return best;
     }
 }
