@@ -177,8 +177,8 @@ public sealed class Trainer
                     BestValidation = lastValidation; BestIteration = Iteration; EvaluationsSinceImprovement = 0;
                     BestPhi = Snapshot();
                 }
-                if (current is not null) Restore(current);
                 else if (++EvaluationsSinceImprovement >= Options.Patience) { stoppedEarly = true; }
+                if (current is not null) Restore(current);
             }
             if (checkpoint is not null && Iteration % Options.CheckpointEvery == 0)
             {

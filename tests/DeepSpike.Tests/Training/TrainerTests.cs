@@ -50,6 +50,20 @@ public sealed class TrainerTests : IDisposable
         Assert.Equal(Weights(straight), Weights(resumed));
     }
 
+    [Theory]
+    [InlineData(0.0)]
+    [InlineData(0.9)]
+    public void Train_NoImprovementForPatienceEvaluations_StopsThereAndKeepsTheBest(double weightAveraging)
+    {
+        var data = new TrainingData(Data().Calcium, Data().Calcium);
+        var options = Small with { ValidateEvery = 2, Patience = 3, MaxIterations = 5000, WeightAveraging = weightAveraging };
+
+        var result = new Trainer(new DeepSpike.Generative.ScfModel(), Network(), options).Train(data);
+
+        Assert.True(result.StoppedEarly, $"ran all {result.Iterations} iterations");
+        Assert.Equal(result.BestIteration + options.Patience * options.ValidateEvery, result.Iterations);
+    }
+
     [Fact]
     public void Train_WeightAveragingWithoutValidation_ReturnsTheRunningAverage()
     {
