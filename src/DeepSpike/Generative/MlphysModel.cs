@@ -107,8 +107,9 @@ public sealed record MlphysParameters(double TauDecaySeconds, double TauOnSecond
 /// (δ = 1), <c>c_t = γ c_{t−1} + s_t</c> with <c>γ = e^{−Δt/τ}</c>; the indicator's drive
 /// <c>x_t = (c0 + c_t)^η − c0^η</c>; its response follows eq. 4,
 /// <c>d_t − d_{t−1} = k (1 + ω x_t) (x_t / (1 + ω x_t) − d_{t−1})</c>, where k is the paper's 1/τ_on per
-/// frame, integrated exactly over each frame (see remarks); fluorescence <c>f_t = α d_t + β + e_t</c>, <c>e_t ~ N(0, σ²)</c>. With η &gt; 1 a few spikes
-/// facilitate each other; ω saturates bursts (d relaxes towards <c>x/(1 + ω x) &lt; 1/ω</c>).
+/// frame, integrated exactly over each frame (see remarks); fluorescence <c>f_t = α d_t + β + e_t</c>,
+/// <c>e_t ~ N(0, σ²)</c>. With η &gt; 1 a few spikes facilitate each other; ω saturates bursts (d relaxes
+/// towards <c>x/(1 + ω x) &lt; 1/ω</c>).
 /// </summary>
 /// <remarks>
 /// <para>MLspike writes the same model as <c>F = F0 (1 + A p)</c>: here β = F0, α = A F0, d = p, ω is its
