@@ -85,7 +85,10 @@ public sealed class Trainer
     internal int EvaluationsSinceImprovement;
     internal double ElapsedSecondsBefore;
     internal float[][] BestPhi = [];
-    /// <summary>The running average φ̄ of the weights (<see cref="TrainingOptions.WeightAveraging"/>), else null.</summary>
+    /// <summary>
+    /// The running average of the weights before bias correction (<see cref="TrainingOptions.WeightAveraging"/>), else
+    /// null: it starts at zero, so after t steps it is (1 − d^t) times the average of φ_1 … φ_t (see <see cref="AveragedPhi"/>).
+    /// </summary>
     internal float[][]? AveragePhi;
     internal IReadOnlyList<CellState> Cells => cells;
     internal IReadOnlyList<CellState> ValidationCells => validationCells;
@@ -136,7 +139,7 @@ public sealed class Trainer
             CopyTheta(continuedFrom.validationCells, validationCells);
         }
         BestPhi = Snapshot();
-        AveragePhi = Options.WeightAveraging > 0 ? Snapshot() : null;
+        AveragePhi = Options.WeightAveraging > 0 ? phi.Select(p => new float[p.Length]).ToArray() : null;
         var clock = Stopwatch.StartNew();
         if (resume && checkpoint is not null && File.Exists(checkpoint.Path)) checkpoint.Restore(this);
         else
@@ -170,7 +173,7 @@ public sealed class Trainer
             if (validationCells.Count > 0 && Iteration % Options.ValidateEvery == 0)
             {
                 var current = AveragePhi is null ? null : Snapshot();
-                if (AveragePhi is not null) Restore(AveragePhi);
+                if (AveragePhi is not null) Restore(AveragedPhi());
                 lastValidation = Validate();
                 if (lastValidation > BestValidation)
                 {
@@ -204,7 +207,7 @@ public sealed class Trainer
         if (validationCells.Count > 0 && double.IsFinite(BestValidation)) Restore(BestPhi);
         else
         {
-            if (AveragePhi is not null) Restore(AveragePhi);
+            if (AveragePhi is not null) Restore(AveragedPhi());
             BestIteration = Iteration; BestValidation = double.NaN;
         }
         ElapsedSecondsBefore += clock.Elapsed.TotalSeconds;
@@ -267,6 +270,23 @@ public sealed class Trainer
             var average = AveragePhi[i].AsSpan();
             System.Numerics.Tensors.TensorPrimitives.Lerp(average, phi[i].Data, 1 - decay, average);
         }
+    }
+
+    /// <summary>
+    /// The bias-corrected average <c>φ̄_t / (1 − d^t)</c> after t steps: the weights of steps 1 … t weighted by
+    /// <c>d^{t−k}</c>, never the random starting weights (as Adam corrects its moments); φ itself before any step.
+    /// </summary>
+    private float[][] AveragedPhi()
+    {
+        int steps = phiOptimizer.Steps;
+        if (steps == 0) return Snapshot();
+        float correction = (float)(1 / -double.ExpM1(steps * Math.Log(Options.WeightAveraging)));
+        return AveragePhi!.Select(a =>
+        {
+            var corrected = new float[a.Length];
+            System.Numerics.Tensors.TensorPrimitives.Multiply(a, correction, corrected);
+            return corrected;
+        }).ToArray();
     }
 
     /// <summary>One batch of cross-entropy against known spikes; returns −cross-entropy per frame.</summary>

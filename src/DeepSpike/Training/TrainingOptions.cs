@@ -40,8 +40,9 @@ public enum TrainingObjective
 /// warm start (a trained network must not end worse than it began), no for a freshly initialised network, whose
 /// random weights can score by chance on a small validation set but are never a model worth keeping.</param>
 /// <param name="WeightAveraging">Polyak averaging of the recognition weights: when in (0, 1), after every step
-/// <c>φ̄ ← d φ̄ + (1 − d) φ</c> with this decay d, and validation, early stopping and the returned network use φ̄
-/// (the VIMCO gradients are noisy, and φ̄ averages the last ~1/(1 − d) steps' weights). 0 (the default) uses φ.</param>
+/// <c>φ̄ ← d φ̄ + (1 − d) φ</c> with this decay d from φ̄ = 0, and validation, early stopping and the returned network
+/// use the bias-corrected <c>φ̄ / (1 − d^t)</c> (the VIMCO gradients are noisy, and this averages the last ~1/(1 − d)
+/// steps' weights, never the random start). 0 (the default) uses φ.</param>
 public sealed record TrainingOptions(
     TrainingObjective Objective = TrainingObjective.Unsupervised,
     int Samples = 64,
