@@ -33,10 +33,10 @@ public static class LabeledRecordings
         if (pooled is not null && pooled.FrameRateHz != frameRateHz)
             throw new ArgumentException($"pooled recordings are at {pooled.FrameRateHz:G6} Hz, not {frameRateHz:G6} Hz", nameof(pooled));
         var resampled = data.ResampledTo(frameRateHz);
-        var names = resampled.Calcium.Names.Select(n => $"{prefix}/{n}");
+        var names = resampled.Calcium.Names.Select(n => $"{prefix}/{n}").ToList();
         if (pooled is null)
-            return new Dataset(new TraceSet(names.ToList(), resampled.Calcium.Traces, frameRateHz),
-                new TraceSet(names.ToList(), resampled.Spikes!.Traces, frameRateHz), new DatasetMeta(frameRateHz));
+            return new Dataset(new TraceSet(names, resampled.Calcium.Traces, frameRateHz),
+                new TraceSet(names, resampled.Spikes!.Traces, frameRateHz), new DatasetMeta(frameRateHz));
         var allNames = pooled.Calcium.Names.Concat(names).ToList();
         return new Dataset(new TraceSet(allNames, pooled.Calcium.Traces.Concat(resampled.Calcium.Traces).ToList(), frameRateHz),
             new TraceSet(allNames, pooled.Spikes!.Traces.Concat(resampled.Spikes!.Traces).ToList(), frameRateHz), pooled.Meta);

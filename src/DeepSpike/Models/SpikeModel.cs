@@ -97,7 +97,11 @@ public sealed class SpikeModel
     /// ignoring case), or null if there is none.
     /// </summary>
     public static string? BuiltinForIndicator(string indicator) =>
-        BuiltinNames.FirstOrDefault(name => string.Equals(Builtin(name).Info.Indicator, indicator.Trim(), StringComparison.OrdinalIgnoreCase));
+        BuiltinIndicators.Value.FirstOrDefault(b => string.Equals(b.Indicator, indicator.Trim(), StringComparison.OrdinalIgnoreCase)).Name;
+
+    /// <summary>Each built-in model's indicator, read once: finding it means deserialising the model.</summary>
+    private static readonly Lazy<IReadOnlyList<(string Name, string? Indicator)>> BuiltinIndicators =
+        new(() => BuiltinNames.Select(name => (name, Builtin(name).Info.Indicator)).ToList());
 
     /// <summary>A built-in model by name (default <see cref="DefaultBuiltinName"/>: DS-F trained on GCaMP6-like SCF simulations at 60 Hz).</summary>
     /// <exception cref="ArgumentException">No built-in model has that name; the message lists those that exist.</exception>
