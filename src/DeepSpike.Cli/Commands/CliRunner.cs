@@ -34,5 +34,17 @@ internal static class CliRunner
         e is DataFormatException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException
             or ArgumentException or IOException or UnauthorizedAccessException or System.Text.Json.JsonException;
 
-    internal static string Flatten(Exception e) => ErrorMessages.OneLine(e);
+    /// <summary>The message on one line, with the flag that fixes it when the library names a remedy.</summary>
+    internal static string Flatten(Exception e)
+    {
+        string message = ErrorMessages.OneLine(e);
+        string? fix = (e as DataFormatException)?.Remedy switch
+        {
+            FormatRemedy.GiveFrameRate => "pass --frame-rate",
+            FormatRemedy.ReadWithoutHeader => "pass --no-header",
+            FormatRemedy.Transpose => "pass --transpose (or --transpose false to read it as it is)",
+            _ => null,
+        };
+        return fix is null ? message : $"{message}; {fix}";
+    }
 }

@@ -22,8 +22,12 @@ internal sealed class FluorescenceInput
     /// <c>probabilities.csv</c> (same header) with one row.</summary>
     public const string NoiseLevelsFileName = "noise_levels.csv";
 
-    /// <summary>The summary line lists at most this many skipped traces by name; the warnings above it name every one.</summary>
+    /// <summary>The summary line lists at most this many skipped traces by name.</summary>
     private const int MaxSkippedNamesListed = 10;
+
+    /// <summary>At most this many preprocessing warnings are printed one per line; a count stands for the rest, so that
+    /// a file of thousands of bad traces does not bury the output.</summary>
+    internal const int MaxWarningsShown = 10;
 
     /// <summary>The flag behind each setting that <see cref="PreprocessingOptions.Validate"/> can reject, by the
     /// parameter name its exception carries.</summary>
@@ -50,6 +54,19 @@ internal sealed class FluorescenceInput
         HelpName = "FILE",
         Description = "Neuropil traces for CSV or .npy input: a CSV with the same trace names, or a .npy with one row per trace in the same order. " +
                       "Subtracted as F − r·F_neu. A suite2p folder brings its own Fneu.npy",
+    };
+
+    private readonly Option<bool> _noHeader = new("--no-header")
+    {
+        Description = "The CSV has no header row: every row is a frame (traces are named column1, column2, …). " +
+                      "Without it, a first row of numbers is refused rather than taken for names",
+    };
+
+    private readonly Option<bool?> _transpose = new("--transpose")
+    {
+        HelpName = "true|false",
+        Description = "Traces lie the other way round: one row per trace in a CSV (a first field of text is its name), frames × cells in a .npy. " +
+                      "Unset, a CSV with far more columns than rows or a .npy with fewer frames than cells is refused; --transpose false reads them as they are",
     };
 
     private readonly Option<double> _neuropilFactor = new("--neuropil-factor")
@@ -90,7 +107,19 @@ internal sealed class FluorescenceInput
     };
 
     /// <summary>The options, in the order help lists them; add them all to the verb.</summary>
-    public IEnumerable<Option> Options => [_data, _frameRate, _neuropil, _neuropilFactor, _inputKind, _baselineWindow, _baselinePercentile, _maxGap];
+    public IEnumerable<Option> Options => [_data, _frameRate, _noHeader, _transpose, _neuropil, _neuropilFactor, _inputKind, _baselineWindow, _baselinePercentile, _maxGap];
+
+    /// <summary>The table layout that <c>--no-header</c> and <c>--transpose</c> ask for.</summary>
+    public TableLayout Layout(ParseResult r) => new()
+    {
+        HasHeader = !r.GetValue(_noHeader),
+        Orientation = r.GetValue(_transpose) switch
+        {
+            true => TraceOrientation.Transposed,
+            false => TraceOrientation.Usual,
+            null => TraceOrientation.Auto,
+        },
+    };
 
     /// <summary>The <c>--neuropil</c> path, or null.</summary>
     public string? NeuropilPath(ParseResult r) => r.GetValue(_neuropil);
@@ -136,10 +165,12 @@ internal sealed class FluorescenceInput
         };
         ValidateNamingFlags(options);
 
-        Recording recording = Recording.Load(dataPath, r.GetValue(_frameRate), neuropilPath);
+        Recording recording = Recording.Load(dataPath, r.GetValue(_frameRate), neuropilPath, Layout(r));
         if (kind == InputKind.DeltaFOverF && recording.Neuropil is not null)
             throw new ArgumentException($"{dataPath}: the suite2p folder's {Suite2pFolder.NeuropilFileName} is subtracted from raw fluorescence only, but --input-kind is dff; use --input-kind raw");
         Console.WriteLine($"read {recording.Description}; input is {Describe(kind)}");
+        foreach (string note in recording.Notes)
+            Console.Error.WriteLine($"note: {note}");
         if (modelFrameRateHz is double modelRate)
         {
             try { FrameRateMatch.Plan(recording.FrameRateHz, modelRate); }
@@ -150,8 +181,7 @@ internal sealed class FluorescenceInput
         }
 
         PreprocessingResult result = Preprocessor.Run(recording, options);
-        foreach (string warning in result.Warnings)
-            Console.Error.WriteLine($"warning: {warning}");
+        WriteCapped(result.Warnings.ToList());
         var skipped = result.Skipped.ToList();
         if (skipped.Count == result.Reports.Count)
         {
@@ -165,6 +195,15 @@ internal sealed class FluorescenceInput
             Console.Error.WriteLine($"warning: skipped {skipped.Count} of {result.Reports.Count} traces ({names}); they are left out of the output");
         }
         return result;
+    }
+
+    /// <summary>Writes the first <see cref="MaxWarningsShown"/> warnings to stderr, one line each, then one line counting the rest.</summary>
+    internal static void WriteCapped(IReadOnlyList<string> warnings)
+    {
+        foreach (string warning in warnings.Take(MaxWarningsShown))
+            Console.Error.WriteLine($"warning: {warning}");
+        if (warnings.Count > MaxWarningsShown)
+            Console.Error.WriteLine($"warning: … and {warnings.Count - MaxWarningsShown} more warnings like these ({warnings.Count} in all; the summary below counts the skipped traces)");
     }
 
     /// <summary>

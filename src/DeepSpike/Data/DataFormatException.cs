@@ -11,11 +11,13 @@ public sealed class DataFormatException : Exception
     /// <param name="filePath">The file (or folder) the problem is in, as the user named it.</param>
     /// <param name="problem">What is wrong, e.g. <c>trace 'cell3' is empty</c>.</param>
     /// <param name="inner">The underlying error, if any (I/O, JSON, gzip).</param>
-    public DataFormatException(string filePath, string problem, Exception? inner = null)
+    /// <param name="remedy">What the user can do when the file is probably fine but was read with the wrong assumption.</param>
+    public DataFormatException(string filePath, string problem, Exception? inner = null, FormatRemedy remedy = FormatRemedy.None)
         : base($"{filePath}: {problem}", inner)
     {
         FilePath = filePath;
         Problem = problem;
+        Remedy = remedy;
     }
 
     /// <summary>The file (or folder) the problem is in, as the user named it.</summary>
@@ -23,4 +25,8 @@ public sealed class DataFormatException : Exception
 
     /// <summary>The problem without the file prefix.</summary>
     public string Problem { get; }
+
+    /// <summary>What the user can do about it when the file was probably read with the wrong assumption
+    /// (no header, transposed, frame rate not stored); <see cref="FormatRemedy.None"/> otherwise.</summary>
+    public FormatRemedy Remedy { get; }
 }

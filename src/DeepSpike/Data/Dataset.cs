@@ -23,6 +23,10 @@ public sealed record Dataset(TraceSet Calcium, TraceSet? Spikes, DatasetMeta Met
     /// <summary>The frame rate in Hz shared by all traces.</summary>
     public double FrameRateHz => Meta.FrameRateHz;
 
+    /// <summary>What the readers decided on the user's behalf (a dialect, a dropped time column) and what they
+    /// ignored in <c>meta.json</c>, one line each; see <see cref="TraceTable.Notes"/>.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
     /// <summary>
     /// Loads a dataset folder or a single trace CSV.
     /// </summary>
@@ -38,43 +42,50 @@ public sealed record Dataset(TraceSet Calcium, TraceSet? Spikes, DatasetMeta Met
     /// <param name="missingValues">What to do with a gap inside a fluorescence trace (default: error).
     /// Callers that fill gaps themselves, like <see cref="Preprocessing.Preprocessor"/>, pass
     /// <see cref="MissingValuePolicy.KeepNaN"/>. Spike counts never have gaps.</param>
+    /// <param name="layout">Header and orientation of the CSV files (fluorescence and spikes alike); default
+    /// <see cref="TableLayout.Default"/>.</param>
     /// <exception cref="DataFormatException">The path does not exist, a file is malformed (see
     /// <see cref="TraceCsv.Read(string, double, MissingValuePolicy)"/>), the frame rate is unknown
     /// or not &gt; 0, or spikes do not match the fluorescence traces in names or lengths.</exception>
     public static Dataset Load(string path, double? frameRateHzOverride = null, bool includeSpikes = true,
-        MissingValuePolicy missingValues = MissingValuePolicy.Error)
+        MissingValuePolicy missingValues = MissingValuePolicy.Error, TableLayout? layout = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (frameRateHzOverride is double given && !(given > 0 && double.IsFinite(given)))
             throw new DataFormatException(path, $"frame rate must be > 0, got {given}");
 
+        layout ??= TableLayout.Default;
         if (Directory.Exists(path))
-            return LoadFolder(path, frameRateHzOverride, includeSpikes, missingValues);
+            return LoadFolder(path, frameRateHzOverride, includeSpikes, missingValues, layout);
         if (File.Exists(path))
-            return LoadSingleFile(path, frameRateHzOverride, missingValues);
+            return LoadSingleFile(path, frameRateHzOverride, missingValues, layout);
         throw new DataFormatException(path, "file not found");
     }
 
-    private static Dataset LoadFolder(string folder, double? frameRateHzOverride, bool includeSpikes, MissingValuePolicy missingValues)
+    private static Dataset LoadFolder(string folder, double? frameRateHzOverride, bool includeSpikes, MissingValuePolicy missingValues, TableLayout layout)
     {
         string calciumPath = FindTraceFile(folder, CalciumFileName)
             ?? throw new DataFormatException(folder, $"no {CalciumFileName} or {CalciumFileName}.gz in this folder");
         string? spikesPath = includeSpikes ? FindTraceFile(folder, SpikesFileName) : null;
         DatasetMeta meta = ResolveMeta(folder, Path.Combine(folder, MetaFileName), frameRateHzOverride);
 
-        TraceSet calcium = TraceCsv.Read(calciumPath, meta.FrameRateHz, missingValues);
-        TraceSet? spikes = spikesPath is null ? null : TraceCsv.Read(spikesPath, meta.FrameRateHz);
+        TraceTable calcium = TraceCsv.ReadTable(calciumPath, meta.FrameRateHz, missingValues, layout);
+        TraceSet? spikes = spikesPath is null ? null : TraceCsv.ReadTable(spikesPath, meta.FrameRateHz, layout: layout).Traces;
         if (spikes is not null)
-            CheckSpikesMatch(calcium, calciumPath, spikes, spikesPath!);
-        return new Dataset(calcium, spikes, meta);
+            CheckSpikesMatch(calcium.Traces, calciumPath, spikes, spikesPath!);
+        return new Dataset(calcium.Traces, spikes, meta) { Notes = NotesOf(calciumPath, calcium, meta) };
     }
 
-    private static Dataset LoadSingleFile(string file, double? frameRateHzOverride, MissingValuePolicy missingValues)
+    private static Dataset LoadSingleFile(string file, double? frameRateHzOverride, MissingValuePolicy missingValues, TableLayout layout)
     {
         string folder = Path.GetDirectoryName(Path.GetFullPath(file))!;
         DatasetMeta meta = ResolveMeta(file, Path.Combine(folder, MetaFileName), frameRateHzOverride);
-        return new Dataset(TraceCsv.Read(file, meta.FrameRateHz, missingValues), Spikes: null, meta);
+        TraceTable calcium = TraceCsv.ReadTable(file, meta.FrameRateHz, missingValues, layout);
+        return new Dataset(calcium.Traces, Spikes: null, meta) { Notes = NotesOf(file, calcium, meta) };
     }
+
+    private static List<string> NotesOf(string csvPath, TraceTable table, DatasetMeta meta) =>
+        [.. table.Notes.Select(note => $"{csvPath}: {note}"), .. meta.Warnings];
 
     private static DatasetMeta ResolveMeta(string source, string metaPath, double? frameRateHzOverride)
     {
@@ -84,7 +95,8 @@ public sealed record Dataset(TraceSet Calcium, TraceSet? Spikes, DatasetMeta Met
             (not null, double rate) => meta with { FrameRateHz = rate },
             (not null, null) => meta,
             (null, double rate) => new DatasetMeta(rate),
-            (null, null) => throw new DataFormatException(source, $"frame rate unknown: pass --frame-rate or add {MetaFileName} with frame_rate_hz"),
+            (null, null) => throw new DataFormatException(source, $"frame rate unknown: there is no {MetaFileName} with frame_rate_hz beside it",
+                remedy: FormatRemedy.GiveFrameRate),
         };
     }
 

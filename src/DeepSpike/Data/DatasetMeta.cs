@@ -16,6 +16,11 @@ namespace DeepSpike.Data;
 /// </remarks>
 public sealed record DatasetMeta(double FrameRateHz, string? Generative = null, IReadOnlyList<TraceMeta>? Traces = null, string? Indicator = null)
 {
+    /// <summary>At most one line, naming the file, for what <see cref="DatasetMetaJson.Parse"/> ignored because it was
+    /// not in the shape this library reads (another tool's <c>traces</c> list, a number where text was expected, …).
+    /// Not written back.</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>Reads <c>meta.json</c>; see <see cref="DatasetMetaJson.Read"/>.</summary>
     public static DatasetMeta Read(string path) => DatasetMetaJson.Read(path);
 

@@ -91,15 +91,47 @@ public static class NpyReader
     /// </summary>
     /// <param name="path">The <c>.npy</c> file, e.g. suite2p's <c>F.npy</c>.</param>
     /// <param name="frameRateHz">Frame rate to attach (a <c>.npy</c> file does not store one); NaN if unknown.</param>
-    /// <exception cref="DataFormatException">See <see cref="ReadRows"/>; also when the array has no rows.</exception>
-    public static TraceSet ReadTraces(string path, double frameRateHz = double.NaN)
+    /// <param name="orientation">Which axis holds the cells: <see cref="TraceOrientation.Auto"/> (the default) reads
+    /// cells × frames but refuses a 2-D array with fewer frames than cells, the telltale of a frames × cells array;
+    /// <see cref="TraceOrientation.Usual"/> reads cells × frames whatever the shape; <see cref="TraceOrientation.Transposed"/>
+    /// reads frames × cells.</param>
+    /// <exception cref="DataFormatException">See <see cref="ReadRows"/>; also when the array has no rows, and with
+    /// <see cref="TraceOrientation.Auto"/> when its second axis is shorter than its first (remedy <see cref="FormatRemedy.Transpose"/>).</exception>
+    public static TraceSet ReadTraces(string path, double frameRateHz = double.NaN, TraceOrientation orientation = TraceOrientation.Auto)
     {
+        NpyHeader header = ReadHeader(path);
+        bool matrix = header.Shape.Count == 2;
+        if (orientation == TraceOrientation.Auto)
+        {
+            if (matrix && header.Shape[1] < header.Shape[0])
+            {
+                throw new DataFormatException(path,
+                    $"holds an array of shape {header.ShapeText}, read as {header.Shape[0]} cells × {header.Shape[1]} frames: fewer frames than cells, " +
+                    "so it is probably frames × cells; read it transposed", remedy: FormatRemedy.Transpose);
+            }
+        }
         float[][] rows = ReadRows(path);
+        // A 1-D array is one trace either way; only a matrix turns.
+        if (orientation == TraceOrientation.Transposed && matrix)
+            rows = Transpose(rows);
         if (rows.Length == 0)
             throw new DataFormatException(path, "holds no traces (the array has 0 rows)");
         var names = new string[rows.Length];
         for (int i = 0; i < names.Length; i++) names[i] = RoiName(i);
         return new TraceSet(names, rows, frameRateHz);
+    }
+
+    private static float[][] Transpose(float[][] rows)
+    {
+        int frames = rows.Length, cells = frames == 0 ? 0 : rows[0].Length;
+        var traces = new float[cells][];
+        for (int c = 0; c < cells; c++)
+        {
+            var trace = new float[frames];
+            for (int t = 0; t < frames; t++) trace[t] = rows[t][c];
+            traces[c] = trace;
+        }
+        return traces;
     }
 
     /// <summary>The trace name for row <paramref name="index"/>: <c>roi{index}</c>.</summary>

@@ -34,6 +34,10 @@ public sealed record Recording
     /// <summary>Where the traces came from, e.g. <c>suite2p folder 'x/plane0': 812 of 1040 ROIs are cells …</c>.</summary>
     public string Description { get; }
 
+    /// <summary>What the readers decided on the user's behalf or ignored (a CSV dialect, a dropped time column,
+    /// foreign fields of <c>meta.json</c>), one line each, each naming its file.</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
     /// <summary>The frame rate in Hz shared by all traces.</summary>
     public double FrameRateHz => Fluorescence.FrameRateHz;
 
@@ -52,10 +56,13 @@ public sealed record Recording
     /// <param name="neuropilPath">Neuropil traces for CSV or <c>.npy</c> input: a CSV with the same trace names,
     /// or a <c>.npy</c> file whose rows match the fluorescence traces in order. Not allowed with a suite2p
     /// folder, which brings its own <c>Fneu.npy</c>.</param>
+    /// <param name="layout">Header and orientation of CSV and <c>.npy</c> input (and of a neuropil file); default
+    /// <see cref="TableLayout.Default"/>. A suite2p folder has a fixed layout and ignores it.</param>
     /// <exception cref="DataFormatException">A file is missing or malformed, the frame rate is unknown, or the
     /// neuropil file does not match the fluorescence (count, names or lengths); the message names the file.</exception>
-    public static Recording Load(string path, double? frameRateHz = null, string? neuropilPath = null)
+    public static Recording Load(string path, double? frameRateHz = null, string? neuropilPath = null, TableLayout? layout = null)
     {
+        layout ??= TableLayout.Default;
         ArgumentException.ThrowIfNullOrEmpty(path);
         if (frameRateHz is double given && !(given > 0 && double.IsFinite(given)))
             throw new DataFormatException(path, $"frame rate must be > 0, got {given}");
@@ -69,30 +76,33 @@ public sealed record Recording
 
         TraceSet fluorescence;
         string description;
+        IReadOnlyList<string> notes = [];
         if (IsNpy(path) && File.Exists(path))
         {
-            double rate = frameRateHz ?? throw new DataFormatException(path, "frame rate unknown: a .npy file does not store one; pass --frame-rate");
-            fluorescence = NpyReader.ReadTraces(path, rate);
-            description = $"'{path}': {fluorescence.Count} traces (rows of a .npy array) at {rate:G6} Hz";
+            double rate = frameRateHz ?? throw new DataFormatException(path, "frame rate unknown: a .npy file does not store one", remedy: FormatRemedy.GiveFrameRate);
+            fluorescence = NpyReader.ReadTraces(path, rate, layout.Orientation);
+            string axis = layout.Orientation == TraceOrientation.Transposed ? "columns" : "rows";
+            description = $"'{path}': {fluorescence.Count} traces ({axis} of a .npy array) at {rate:G6} Hz";
         }
         else
         {
-            Dataset data = Dataset.Load(path, frameRateHz, includeSpikes: false, MissingValuePolicy.KeepNaN);
+            Dataset data = Dataset.Load(path, frameRateHz, includeSpikes: false, MissingValuePolicy.KeepNaN, layout);
             fluorescence = data.Calcium;
+            notes = data.Notes;
             description = $"'{path}': {fluorescence.Count} traces at {data.FrameRateHz:G6} Hz";
         }
 
-        TraceSet? neuropil = neuropilPath is null ? null : LoadNeuropil(neuropilPath, fluorescence);
+        TraceSet? neuropil = neuropilPath is null ? null : LoadNeuropil(neuropilPath, fluorescence, layout);
         if (neuropil is not null) description += $", neuropil from '{neuropilPath}'";
-        return new Recording(fluorescence, neuropil, description);
+        return new Recording(fluorescence, neuropil, description) { Notes = notes };
     }
 
     // A neuropil file is matched to the fluorescence by name (CSV) or by row (.npy) and renamed to match.
-    private static TraceSet LoadNeuropil(string path, TraceSet fluorescence)
+    private static TraceSet LoadNeuropil(string path, TraceSet fluorescence, TableLayout layout)
     {
         TraceSet raw = IsNpy(path)
-            ? NpyReader.ReadTraces(path)
-            : TraceCsv.Read(path, missingValues: MissingValuePolicy.KeepNaN);
+            ? NpyReader.ReadTraces(path, orientation: layout.Orientation)
+            : TraceCsv.ReadTable(path, missingValues: MissingValuePolicy.KeepNaN, layout: layout).Traces;
         if (raw.Count != fluorescence.Count)
             throw new DataFormatException(path, $"has {raw.Count} neuropil traces but there are {fluorescence.Count} fluorescence traces");
         var traces = new float[fluorescence.Count][];

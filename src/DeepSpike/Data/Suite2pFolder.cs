@@ -102,16 +102,16 @@ public static class Suite2pFolder
         if (given is double rate) return (rate, "(given)");
         string opsPath = Path.Combine(folder, OpsFileName);
         if (!File.Exists(opsPath))
-            throw new DataFormatException(folder, $"frame rate unknown: there is no {OpsFileName} to read '{FrameRateKey}' from; pass --frame-rate");
+            throw new DataFormatException(folder, $"frame rate unknown: there is no {OpsFileName} to read '{FrameRateKey}' from", remedy: FormatRemedy.GiveFrameRate);
         double? fromOps;
         try { fromOps = ReadFrameRate(folder); }
         catch (DataFormatException bad)
         {
-            throw new DataFormatException(folder, $"frame rate unknown: {OpsFileName} cannot be read ({bad.Problem}); pass --frame-rate", bad);
+            throw new DataFormatException(folder, $"frame rate unknown: {OpsFileName} cannot be read ({bad.Problem})", bad, FormatRemedy.GiveFrameRate);
         }
         return fromOps is double fs
             ? (fs, $"(from {OpsFileName})")
-            : throw new DataFormatException(folder, $"frame rate unknown: {OpsFileName} has no readable number under '{FrameRateKey}'; pass --frame-rate");
+            : throw new DataFormatException(folder, $"frame rate unknown: {OpsFileName} has no readable number under '{FrameRateKey}'", remedy: FormatRemedy.GiveFrameRate);
     }
 
     private static void CheckTwoDimensional(string path, float[][] f)

@@ -89,7 +89,8 @@ public class DatasetLoadTests : IDisposable
 
         var e = Assert.Throws<DataFormatException>(() => Dataset.Load(_dir.Path));
 
-        Assert.StartsWith("frame rate unknown: pass --frame-rate", e.Problem);
+        Assert.StartsWith("frame rate unknown: there is no meta.json", e.Problem);
+        Assert.Equal(FormatRemedy.GiveFrameRate, e.Remedy);
     }
 
     [Fact]
@@ -122,7 +123,8 @@ public class DatasetLoadTests : IDisposable
 
         var e = Assert.Throws<DataFormatException>(() => Dataset.Load(path));
 
-        Assert.StartsWith($"{path}: frame rate unknown: pass --frame-rate", e.Message);
+        Assert.StartsWith($"{path}: frame rate unknown: there is no meta.json", e.Message);
+        Assert.Equal(FormatRemedy.GiveFrameRate, e.Remedy);
     }
 
     [Theory]

@@ -97,24 +97,91 @@ public class DatasetMetaTests : IDisposable
     }
 
     [Theory]
-    [InlineData("{ \"frame_rate_hz\": 60, ")]
-    [InlineData("{ \"frame_rate_hz\": \"fast\" }")]
-    [InlineData("[1, 2]")]
-    public void Read_InvalidJson_ThrowsNamingFile(string json)
+    [InlineData("{ \"frame_rate_hz\": 60, ", "invalid JSON")]
+    [InlineData("{ \"frame_rate_hz\": 60 ] ", "invalid JSON")]
+    [InlineData("{ \"frame_rate_hz\": \"fast\" }", "'frame_rate_hz' must be a number (the sampling rate in Hz), got the text 'fast'")]
+    [InlineData("{ \"frame_rate_hz\": [30] }", "'frame_rate_hz' must be a number (the sampling rate in Hz), got a list")]
+    [InlineData("[1, 2]", "expected a JSON object, got a list")]
+    [InlineData("\"30\"", "expected a JSON object, got the text '30'")]
+    public void Read_InvalidJsonOrFrameRate_ThrowsNamingFile(string json, string problem)
     {
         string path = _dir.WriteText("meta.json", json);
 
         var e = Assert.Throws<DataFormatException>(() => DatasetMeta.Read(path));
 
-        Assert.StartsWith($"{path}: invalid JSON", e.Message);
+        Assert.StartsWith($"{path}: {problem}", e.Message);
     }
 
     [Fact]
-    public void Read_TraceWithoutName_Throws()
+    public void Read_FrameRateAsNumericText_Accepted()
     {
-        string path = _dir.WriteText("meta.json", """{ "frame_rate_hz": 30, "traces": [ { "parameters": {} } ] }""");
+        string path = _dir.WriteText("meta.json", """{ "frame_rate_hz": " 30.5" }""");
 
-        Assert.Contains("'traces[0]' has no 'name'", Assert.Throws<DataFormatException>(() => DatasetMeta.Read(path)).Message);
+        DatasetMeta meta = DatasetMeta.Read(path);
+
+        Assert.Equal(30.5, meta.FrameRateHz);
+        Assert.Empty(meta.Warnings);
+    }
+
+    [Theory]
+    [InlineData("""{ "frame_rate_hz": 30, "traces": [ { "parameters": {} } ] }""", "'traces' (entry 0 is an object without a text 'name'")]
+    [InlineData("""{ "frame_rate_hz": 30, "traces": [ "cell1", "cell2" ] }""", "'traces' (entry 0 is the text 'cell1'")]
+    [InlineData("""{ "frame_rate_hz": 30, "traces": [ { "id": 3, "roi": [1, 2] } ] }""", "'traces' (entry 0 is an object without a text 'name'")]
+    [InlineData("""{ "frame_rate_hz": 30, "traces": [ { "name": 7 } ] }""", "'traces' (entry 0 is an object without a text 'name'")]
+    [InlineData("""{ "frame_rate_hz": 30, "traces": { "cell1": {} } }""", "'traces' (an object, expected a list")]
+    [InlineData("""{ "frame_rate_hz": 30, "traces": 12 }""", "'traces' (the number 12, expected a list")]
+    public void Read_ForeignTracesList_IgnoredWithOneWarning(string json, string warning)
+    {
+        string path = _dir.WriteText("meta.json", json);
+
+        DatasetMeta meta = DatasetMeta.Read(path);
+
+        Assert.Equal(30, meta.FrameRateHz);
+        Assert.Null(meta.Traces);
+        string line = Assert.Single(meta.Warnings);
+        Assert.StartsWith($"{path}: ignored what is not in the shape this tool reads: ", line);
+        Assert.Contains(warning, line);
+    }
+
+    [Fact]
+    public void Read_ManyForeignFields_StillOneWarningLineAndTheUsableRestKept()
+    {
+        string path = _dir.WriteText("meta.json", """
+            {
+              // written by another tool
+              "frame_rate_hz": 30,
+              "indicator": 6,
+              "generative": { "kind": "scf" },
+              "columns": ["time", "cell1"],
+              "units": { "time": "s" },
+              "traces": [ { "name": "cell1", "parameters": { "tau_decay_s": 0.4, "sensor": "GCaMP6s", "gain": "high" } } ],
+            }
+            """);
+
+        DatasetMeta meta = DatasetMeta.Read(path);
+
+        string line = Assert.Single(meta.Warnings);
+        Assert.Contains("'indicator' (the number 6, expected text)", line);
+        Assert.Contains("'generative' (an object, expected text)", line);
+        Assert.Contains("2 parameter(s) that are not numbers (traces[0].parameters.sensor, traces[0].parameters.gain)", line);
+        Assert.DoesNotContain("columns", line);
+        Assert.Null(meta.Indicator);
+        Assert.Null(meta.Generative);
+        TraceMeta trace = Assert.Single(meta.Traces!);
+        Assert.Equal("cell1", trace.Name);
+        Assert.Equal(0.4, Assert.Single(trace.Parameters).Value);
+    }
+
+    [Fact]
+    public void Read_OwnSchema_NoWarnings()
+    {
+        string path = _dir.WriteText("meta.json", """{ "frame_rate_hz": 60, "indicator": "GCaMP6f", "generative": "SCF", "traces": [ { "name": "a", "parameters": { "tau_decay_s": 0.4 } } ] }""");
+
+        DatasetMeta meta = DatasetMeta.Read(path);
+
+        Assert.Empty(meta.Warnings);
+        Assert.Equal("GCaMP6f", meta.Indicator);
+        Assert.Equal("a", Assert.Single(meta.Traces!).Name);
     }
 
     [Fact]

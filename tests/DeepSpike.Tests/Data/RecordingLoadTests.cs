@@ -30,7 +30,7 @@ public sealed class RecordingLoadTests : IDisposable
         var error = Assert.Throws<DataFormatException>(() => Recording.Load(path));
 
         Assert.Equal(path, error.FilePath);
-        Assert.Contains("--frame-rate", error.Message);
+        Assert.Equal(FormatRemedy.GiveFrameRate, error.Remedy);
     }
 
     [Fact]

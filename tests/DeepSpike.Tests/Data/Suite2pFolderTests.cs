@@ -67,7 +67,7 @@ public sealed class Suite2pFolderTests : IDisposable
 
         Assert.Equal(_dir.Path, error.FilePath);
         Assert.Contains("frame rate unknown: there is no ops.npy", error.Message);
-        Assert.Contains("--frame-rate", error.Message);
+        Assert.Equal(FormatRemedy.GiveFrameRate, error.Remedy);
     }
 
     [Fact]
