@@ -71,10 +71,10 @@ internal static class TrainCommand
             var train = input.Load(r, dataPath, input.NeuropilPath(r), r.GetValue(modelRate), r.GetValue(modelRate)).Traces;
             var valPath = r.GetValue(validation);
             var val = valPath is null ? null : input.Load(r, valPath, null, train.FrameRateHz, train.FrameRateHz).Traces;
-            var trainSpikes = supervised ? SpikesFor(dataPath, input.FrameRate(r), train) : null;
+            var trainSpikes = supervised ? SpikesFor(dataPath, input.FrameRate(r), input.Layout(r), train) : null;
             if (r.GetValue(stopOnSpikes) && (supervised || val is null))
                 throw new ArgumentException("--stop-on-spikes needs --validation and the unsupervised objective (supervised training already validates on spikes)");
-            var valSpikes = (supervised || r.GetValue(stopOnSpikes)) && val is not null ? SpikesFor(valPath!, input.FrameRate(r), val) : null;
+            var valSpikes = (supervised || r.GetValue(stopOnSpikes)) && val is not null ? SpikesFor(valPath!, input.FrameRate(r), input.Layout(r), val) : null;
             var options = new TrainingOptions(obj, r.GetValue(samples), r.GetValue(chunk), r.GetValue(batch), r.GetValue(clip), r.GetValue(lr), r.GetValue(thetaLr),
                 r.GetValue(validateEvery), r.GetValue(patience), r.GetValue(maxMinutes), r.GetValue(maxIterations), r.GetValue(seed),
                 SupervisedWeight: r.GetValue(labeledWeight), ThetaWarmupIterations: r.GetValue(thetaWarmup) ?? (r.GetValue(initFrom) is null ? 0 : 300),
@@ -134,9 +134,9 @@ internal static class TrainCommand
     /// The true spikes of the kept traces of <paramref name="traces"/>, from the <c>spikes.csv</c> of the dataset folder
     /// <paramref name="path"/>, summed onto <paramref name="traces"/>' frames if they were resampled.
     /// </summary>
-    private static TraceSet SpikesFor(string path, double? frameRate, TraceSet traces)
+    private static TraceSet SpikesFor(string path, double? frameRate, TableLayout layout, TraceSet traces)
     {
-        var dataset = Dataset.Load(path, frameRate, includeSpikes: true);
+        var dataset = Dataset.Load(path, frameRate, includeSpikes: true, layout: layout);
         if (dataset.Spikes is null) throw new ArgumentException($"{path}: supervised training needs spikes.csv");
         var spikes = dataset.Spikes;
         var aligned = traces.Names.Select((name, i) => spikes.TryGetTrace(name, out var s)
