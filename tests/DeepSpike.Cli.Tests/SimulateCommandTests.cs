@@ -1,5 +1,6 @@
 using DeepSpike.Cli.Tests.TestKit;
 using DeepSpike.Data;
+using DeepSpike.Dynamics;
 using DeepSpike.Simulation;
 
 namespace DeepSpike.Cli.Tests;
@@ -64,5 +65,29 @@ public sealed class SimulateCommandTests : IDisposable
 
         Assert.NotEqual(File.ReadAllBytes(Path.Combine(_dir.Sub("first"), Dataset.CalciumFileName)), File.ReadAllBytes(Path.Combine(_dir.Sub("second"), Dataset.CalciumFileName)));
         Assert.NotEqual(File.ReadAllBytes(Path.Combine(_dir.Sub("first"), Dataset.MetaFileName)), File.ReadAllBytes(Path.Combine(_dir.Sub("second"), Dataset.MetaFileName)));
+    }
+
+    [Fact]
+    public void Simulate_Lorenz_WritesTrainingAndValidationTrialDatasetsEqualToLibrary()
+    {
+        var stdout = CliHost.Succeed("simulate", "--generative", "lorenz", "--conditions", "2", "--cells", "4", "--seed", "9", "--out", _dir.Sub("lorenz")).StdOut;
+
+        var reference = (LorenzProtocol.Paper with { Conditions = 2, Cells = 4 }).Simulate(9);
+        var training = TrialDataset.Load(_dir.Sub("lorenz/train"));
+        var validation = TrialDataset.Load(_dir.Sub("lorenz/validation"));
+        Assert.Equal((32, 100, 4), (training.Trials, training.Bins, training.Cells));
+        Assert.Equal((8, 100, 4), (validation.Trials, validation.Bins, validation.Cells));
+        Assert.Equal(reference.Training.Fluorescence.Data, training.Fluorescence.Data);
+        Assert.Equal(reference.Validation.Latents!.Data, validation.Latents!.Data);
+        Assert.Contains("wrote 32 trials × 100 bins of 0.1 s × 4 cells", stdout);
+    }
+
+    [Fact]
+    public void Simulate_LorenzDefault_IsTheSpecBenchmarkSize()
+    {
+        CliHost.Succeed("simulate", "--generative", "lorenz", "--out", _dir.Sub("lorenz"));
+
+        Assert.Equal([1040, 100, 30], NpyReader.ReadHeader(_dir.Sub("lorenz/train/fluorescence.npy")).Shape.Select(n => (int)n));
+        Assert.Equal([260, 100, 3], NpyReader.ReadHeader(_dir.Sub("lorenz/validation/latents.npy")).Shape.Select(n => (int)n));
     }
 }

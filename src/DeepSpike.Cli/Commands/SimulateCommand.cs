@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using DeepSpike.Dynamics;
 using DeepSpike.Simulation;
 
 namespace DeepSpike.Cli.Commands;
@@ -9,20 +10,24 @@ internal static class SimulateCommand
 {
     public static Command Create()
     {
-        var generative = new Option<string>("--generative") { Description = "Generative model: scf (AR(1)), scf-ar2, scdf (SCF calcium with indicator binding) or mlphys (MLspike physiology, paper eq. 4)", DefaultValueFactory = _ => "scf" };
-        var cells = new Option<int>("--cells") { Description = "Number of cells", DefaultValueFactory = _ => 10 };
+        var generative = new Option<string>("--generative") { Description = "Generative model: scf (AR(1)), scf-ar2, scdf (SCF calcium with indicator binding), mlphys (MLspike physiology, paper eq. 4), " +
+                          "or lorenz (the Ladder LFADS benchmark: trial datasets train/ and validation/ of 1040 and 260 trials × 100 bins × 30 cells)", DefaultValueFactory = _ => "scf" };
+        var cells = new Option<int>("--cells") { Description = "Number of cells (lorenz: 30)", DefaultValueFactory = _ => 10 };
+        var conditions = new Option<int>("--conditions") { Description = "lorenz only: initial conditions, 16 training and 4 validation trials each", DefaultValueFactory = _ => LorenzProtocol.Paper.Conditions };
         var rates = new Option<string>("--rates") { Description = "Comma-separated firing rates in Hz; one trace per cell and rate", DefaultValueFactory = _ => "0.6,0.9,1.1" };
         var frames = new Option<int>("--frames") { Description = "Frames per trace", DefaultValueFactory = _ => 10_000 };
         var frameRate = new Option<double>("--frame-rate") { Description = "Frame rate in Hz", DefaultValueFactory = _ => 60 };
         var protocol = new Option<string>("--protocol") { Description = "Parameter distribution: paper (SCF: tau 0.5-1 s, SNR 2-5; SCDF: base set ±20 %; MLphys: GCaMP6s) or gcamp6 (SCF: tau 0.3-2 s, SNR 1.5-8; SCDF: slower, steeper Hill, ±40 %; MLphys: GCaMP6s); for mlphys also gcamp6s or gcamp6f (published GENIE-calibrated values ±20 %)", DefaultValueFactory = _ => "paper" };
         var seed = CommonOptions.Seed();
-        var output = new Option<string>("--out") { Description = "Output folder (calcium.csv, spikes.csv, meta.json)", Required = true };
-        var command = new Command("simulate", "Simulate fluorescence traces with known spikes and parameters") { generative, cells, rates, frames, frameRate, protocol, seed, output };
+        var output = new Option<string>("--out") { Description = "Output folder (calcium.csv, spikes.csv, meta.json; lorenz: train/ and validation/ trial datasets)", Required = true };
+        var command = new Command("simulate", "Simulate fluorescence traces with known spikes and parameters") { generative, cells, conditions, rates, frames, frameRate, protocol, seed, output };
         command.SetAction(r => CliRunner.Run(null, () =>
         {
             var model = r.GetValue(generative)!;
+            if (model == "lorenz")
+                return SimulateLorenz(r.GetResult(cells) is { Implicit: false } ? r.GetValue(cells) : LorenzProtocol.Paper.Cells, r.GetValue(conditions), r.GetValue(seed), r.GetValue(output)!);
             if (model is not ("scf" or "scf-ar2" or "scdf" or "mlphys"))
-                throw new ArgumentException($"--generative must be scf, scf-ar2, scdf or mlphys, got '{model}'");
+                throw new ArgumentException($"--generative must be scf, scf-ar2, scdf, mlphys or lorenz, got '{model}'");
             string protocolName = r.GetValue(protocol)!;
             if (!(protocolName is "paper" or "gcamp6" || (model == "mlphys" && protocolName is "gcamp6s" or "gcamp6f")))
                 throw new ArgumentException($"--protocol must be paper or gcamp6 (or, for mlphys, gcamp6s or gcamp6f), got '{protocolName}'");
@@ -42,6 +47,20 @@ internal static class SimulateCommand
             return 0;
         }));
         return command;
+    }
+
+    private static int SimulateLorenz(int cells, int conditions, int seed, string folder)
+    {
+        if (cells < 1) throw new ArgumentException($"--cells must be ≥ 1, got {cells}");
+        if (conditions < 1) throw new ArgumentException($"--conditions must be ≥ 1, got {conditions}");
+        var split = (LorenzProtocol.Paper with { Cells = cells, Conditions = conditions }).Simulate(seed);
+        Directory.CreateDirectory(folder);
+        string train = Path.Combine(folder, "train"), validation = Path.Combine(folder, "validation");
+        split.Training.Write(train);
+        split.Validation.Write(validation);
+        foreach (var (set, path) in new[] { (split.Training, train), (split.Validation, validation) })
+            Console.WriteLine($"wrote {set.Trials} trials × {set.Bins} bins of {set.Meta.BinSeconds:G4} s × {set.Cells} cells to {path}");
+        return 0;
     }
 
     internal static double[] ParseRates(string text)

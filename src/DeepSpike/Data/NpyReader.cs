@@ -86,6 +86,74 @@ public static class NpyReader
     }
 
     /// <summary>
+    /// Reads a numeric array of any rank (at most <see cref="MaxRank"/> dimensions) as floats in C order, whatever its stored
+    /// order and byte order, e.g. a trials × bins × cells array of a trial dataset.
+    /// </summary>
+    /// <exception cref="DataFormatException">As <see cref="ReadRows"/>, for any rank up to <see cref="MaxRank"/>; also when the
+    /// array has more values than one .NET array holds.</exception>
+    public static NpyArray ReadArray(string path)
+    {
+        using FileStream file = Open(path);
+        NpyHeader header = ReadHeader(file, path);
+        var type = NpyElementType.Parse(header.DataType, path);
+        if (header.Shape.Count > MaxRank)
+            throw new DataFormatException(path, $"holds an array of shape {header.ShapeText} ({header.Shape.Count} dimensions); at most {MaxRank} are read");
+        long count;
+        try { count = header.ElementCount; }
+        catch (OverflowException) { count = long.MaxValue; }
+        if (count > Array.MaxLength || header.Shape.Any(n => n > int.MaxValue))
+            throw new DataFormatException(path, $"holds an array of shape {header.ShapeText}, too large to load");
+        long expected = count * type.Size, available = file.Length - header.DataOffset;
+        if (available < expected)
+            throw new DataFormatException(path,
+                $"is truncated: the header promises shape {header.ShapeText} of {type.Size}-byte values ({expected} bytes) but only {available} bytes of data follow");
+
+        int[] shape = header.Shape.Select(n => (int)n).ToArray();
+        var stored = new float[count];
+        byte[] buffer = ArrayPool<byte>.Shared.Rent(Math.Max(1, (int)Math.Min(expected, 1 << 20)));
+        try
+        {
+            file.Position = header.DataOffset;
+            int perChunk = Math.Max(1, buffer.Length / type.Size);
+            for (long done = 0; done < count;)
+            {
+                int n = (int)Math.Min(perChunk, count - done);
+                Span<byte> bytes = buffer.AsSpan(0, n * type.Size);
+                ReadExactly(file, bytes, path);
+                type.Decode(bytes, stored.AsSpan((int)done, n));
+                done += n;
+            }
+        }
+        finally { ArrayPool<byte>.Shared.Return(buffer); }
+        return new NpyArray(shape, header.FortranOrder && shape.Length > 1 ? FortranToC(stored, shape) : stored);
+    }
+
+    /// <summary>The most dimensions <see cref="ReadArray"/> reads.</summary>
+    public const int MaxRank = 8;
+
+    // Fortran order: the first index runs fastest. Walk the C-order destination and find each value's Fortran offset.
+    private static float[] FortranToC(float[] fortran, int[] shape)
+    {
+        var c = new float[fortran.Length];
+        var index = new int[shape.Length];
+        var strides = new long[shape.Length];
+        long stride = 1;
+        for (int d = 0; d < shape.Length; d++) { strides[d] = stride; stride *= shape[d]; }
+        for (int i = 0; i < c.Length; i++)
+        {
+            long offset = 0;
+            for (int d = 0; d < shape.Length; d++) offset += index[d] * strides[d];
+            c[i] = fortran[offset];
+            for (int d = shape.Length - 1; d >= 0; d--)
+            {
+                if (++index[d] < shape[d]) break;
+                index[d] = 0;
+            }
+        }
+        return c;
+    }
+
+    /// <summary>
     /// Reads a cells × frames array (or a single 1-D trace) as a <see cref="TraceSet"/> whose trace i is
     /// named <c>roi{i}</c> (i = row index, 0-based, as suite2p numbers ROIs).
     /// </summary>

@@ -22,6 +22,14 @@ public sealed class TempDirectory : IDisposable
         return path;
     }
 
+    /// <summary>Writes <paramref name="bytes"/> to <paramref name="name"/> and returns its full path.</summary>
+    public string WriteBytes(string name, byte[] bytes)
+    {
+        string path = File(name);
+        System.IO.File.WriteAllBytes(path, bytes);
+        return path;
+    }
+
     /// <summary>Names of all files in the folder, including hidden temporaries.</summary>
     public string[] FileNames() => Directory.GetFiles(Path).Select(System.IO.Path.GetFileName).Order(StringComparer.Ordinal).ToArray()!;
 
