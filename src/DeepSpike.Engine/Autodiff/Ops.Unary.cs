@@ -195,6 +195,26 @@ public static partial class Ops
         return y;
     }
 
+    /// <summary>
+    /// <c>min(max(x, lo), hi)</c>: the guard in front of an <c>exp</c> whose argument a network computes, so that no
+    /// weight setting can overflow it. Backward: dx = dy where lo &lt; x &lt; hi, else 0 (the clamped value is constant).
+    /// </summary>
+    /// <exception cref="ArgumentException">lo &gt; hi, or either is NaN.</exception>
+    public static Tensor Clamp(Tensor x, float lo, float hi)
+    {
+        if (!(lo <= hi)) throw new ArgumentException($"Clamp: need lo ≤ hi, got [{lo}, {hi}]");
+        var y = Like(x);
+        TensorPrimitives.Max(x.Data, lo, y.Data);
+        TensorPrimitives.Min(y.Data, hi, y.Data);
+        Tape.Record(y, () =>
+        {
+            var g = x.GradSpan(); var dy = y.Grad!; var xs = x.Data;
+            for (int i = 0; i < g.Length; i++)
+                if (xs[i] > lo && xs[i] < hi) g[i] += dy[i];
+        }, x);
+        return y;
+    }
+
     /// <summary><c>−x</c>.</summary>
     public static Tensor Neg(Tensor x) => Scale(x, -1f);
 

@@ -23,6 +23,7 @@ public class UnaryGradientTests
         "AddScalar" => Ops.AddScalar(x, 0.3f),
         "Neg" => Ops.Neg(x),
         "Square" => Ops.Square(x),
+        "Clamp" => Ops.Clamp(x, -1f, 1.5f),
         _ => throw new ArgumentOutOfRangeException(nameof(op), op, "unknown op"),
     };
 
@@ -41,6 +42,7 @@ public class UnaryGradientTests
     [InlineData("AddScalar", -2f, 2f)]
     [InlineData("Neg", -2f, 2f)]
     [InlineData("Square", -2f, 2f)]
+    [InlineData("Clamp", -0.9f, 1.4f)]
     public void UnaryOp_SmoothRegion_GradientMatchesFiniteDifferences(string op, float lo, float hi)
     {
         var x = Rand.Param(new Random(1), Shape, lo, hi, "x");
@@ -108,4 +110,21 @@ public class UnaryGradientTests
         Assert.Equal(0f, grads[0][11]);
         Assert.True(float.IsFinite(grads[1][0]));
     }
+
+    [Fact]
+    public void Clamp_ValuesOutsideTheBounds_ClampedWithZeroGradient()
+    {
+        var x = Tensor.Parameter([-5f, -1f, 0.5f, 2f, 100f], 5);
+        using var tape = new Tape();
+
+        var y = Ops.Clamp(x, -1f, 1.5f);
+        tape.Backward(y, [1f, 1f, 1f, 1f, 1f]);
+
+        Assert.Equal([-1f, -1f, 0.5f, 1.5f, 1.5f], y.Data);
+        Assert.Equal([0f, 0f, 1f, 0f, 0f], x.Grad!);
+    }
+
+    [Fact]
+    public void Clamp_BoundsReversed_Throws() =>
+        Assert.Throws<ArgumentException>(() => Ops.Clamp(Tensor.Zeros(2), 1f, -1f));
 }

@@ -1,0 +1,75 @@
+using System.Text.Json;
+using DeepSpike.Data;
+
+namespace DeepSpike.Dynamics;
+
+/// <summary>One row of the Lorenz table: a model's R² on the validation trials, its training time and speed.</summary>
+/// <param name="Model">The model, as the paper's Table 1 names it.</param>
+/// <param name="Input">What it was fitted to: spikes or fluorescence.</param>
+/// <param name="Latents">R² of the latents (affine map fitted on the training trials), or NaN.</param>
+/// <param name="Rates">R² of the rates, or NaN.</param>
+/// <param name="Spikes">R² of the spikes, or NaN.</param>
+/// <param name="Fluorescence">R² of the fluorescence, or NaN.</param>
+/// <param name="TrainingSeconds">Wall time of training.</param>
+/// <param name="Steps">Training steps taken.</param>
+/// <param name="StopReason">Why training ended.</param>
+/// <param name="Paper">The paper's Table 1 figures (latents, rates, spikes, fluorescence; NaN where it has none).</param>
+public sealed record LorenzBenchRow(string Model, string Input, double Latents, double Rates, double Spikes, double Fluorescence,
+    double TrainingSeconds, int Steps, string StopReason, double[] Paper)
+{
+    /// <summary>Steps per second.</summary>
+    public double StepsPerSecond => Steps / Math.Max(TrainingSeconds, 1e-9);
+}
+
+/// <summary>
+/// The Ladder LFADS paper's Table 1 on the Lorenz benchmark: each model is trained on the training trials, early-stopped on
+/// the validation trials' bound, and scored on the validation trials by <see cref="DynamicsMetrics"/>, with predictions
+/// averaged over posterior passes.
+/// </summary>
+public static class LorenzBench
+{
+    /// <summary>Table 1 of Prince &amp; Richards (2019): latents, rates, spikes, fluorescence.</summary>
+    public static readonly IReadOnlyDictionary<string, double[]> PaperFigures = new Dictionary<string, double[]>
+    {
+        ["lfads"] = [0.978, 0.970, double.NaN, double.NaN],
+        ["oasis-lfads"] = [0.924, 0.946, 0.950, double.NaN],
+        ["gaussian-lfads"] = [0.898, 0.771, double.NaN, 0.001],
+        ["ladder-lfads"] = [0.962, 0.943, 0.697, 0.850],
+    };
+
+    /// <summary>LFADS fitted to the true spikes (the paper's upper limit).</summary>
+    public static LorenzBenchRow RunLfadsOnSpikes(TrialSplit data, LfadsOptions architecture, DynamicsTrainingOptions options, int samples,
+        Action<DynamicsProgress>? progress = null)
+    {
+        var (training, validation) = (data.Training, data.Validation);
+        var trainSpikes = training.Spikes ?? throw new ArgumentException("the training trials have no spikes.npy");
+        var validationSpikes = validation.Spikes ?? throw new ArgumentException("the validation trials have no spikes.npy");
+        var result = LfadsTrainer.Train(trainSpikes, validationSpikes, architecture, options, progress);
+        var trainEstimate = LfadsInference.Run(result.Model, trainSpikes, training.Meta.BinSeconds, samples, options.Seed);
+        var validationEstimate = LfadsInference.Run(result.Model, validationSpikes, validation.Meta.BinSeconds, samples, options.Seed + 1);
+        double latents = training.Latents is null || validation.Latents is null ? double.NaN
+            : DynamicsMetrics.LatentR2(trainEstimate.Factors, training.Latents, validationEstimate.Factors, validation.Latents);
+        double rates = validation.Rates is null ? double.NaN : DynamicsMetrics.PooledR2(validationEstimate.Rates.Data, validation.Rates.Data);
+        return new LorenzBenchRow("lfads", "spikes", latents, rates, double.NaN, double.NaN, result.Seconds, result.Steps, result.StopReason, PaperFigures["lfads"]);
+    }
+
+    /// <summary>Writes the rows as JSON, with the seed.</summary>
+    public static void WriteJson(string path, int seed, IReadOnlyList<LorenzBenchRow> rows)
+    {
+        var json = new
+        {
+            suite = "lorenz",
+            seed,
+            rows = rows.Select(r => new
+            {
+                model = r.Model, input = r.Input,
+                r2 = new { latents = Finite(r.Latents), rates = Finite(r.Rates), spikes = Finite(r.Spikes), fluorescence = Finite(r.Fluorescence) },
+                paper = new { latents = Finite(r.Paper[0]), rates = Finite(r.Paper[1]), spikes = Finite(r.Paper[2]), fluorescence = Finite(r.Paper[3]) },
+                training_seconds = r.TrainingSeconds, steps = r.Steps, steps_per_second = r.StepsPerSecond, stop_reason = r.StopReason,
+            }),
+        };
+        AtomicFile.WriteAllText(path, JsonSerializer.Serialize(json, new JsonSerializerOptions { WriteIndented = true }) + "\n");
+    }
+
+    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
+}
