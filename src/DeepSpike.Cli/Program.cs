@@ -20,6 +20,7 @@ public static class Program
             BenchCommand.Create(),
             DemoCommand.Create(),
             ModelsCommand.Create(),
+            DynamicsCommand.Create(),
         };
         // Redirected to a file or a pipe, the console has no width and tables would wrap at 80 columns;
         // bench tables are read in logs and notes, so give them room.

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DeepSpike.Models;
+
+namespace DeepSpike.Dynamics;
+
+/// <summary>
+/// A trained dynamics model with what it needs to be applied: the network, what it reads (<c>spikes</c> or
+/// <c>fluorescence</c>), the bin width it was trained at and a description. Stored in the checksummed model container
+/// (<see cref="ModelFile"/>), so a truncated or corrupted file is refused naming it.
+/// </summary>
+/// <param name="Network">The network.</param>
+/// <param name="Kind">The model family, e.g. <c>lfads</c>.</param>
+/// <param name="Input">The trial file it reads: <see cref="TrialDataset.SpikesFileName"/> or <see cref="TrialDataset.FluorescenceFileName"/>.</param>
+/// <param name="BinSeconds">Bin width of the training trials.</param>
+/// <param name="Description">How it was trained, for people.</param>
+public sealed record DynamicsModel(Lfads Network, string Kind, string Input, double BinSeconds, string Description)
+{
+    private const string Format = "deepspike-dynamics";
+
+    /// <summary>Writes the model atomically.</summary>
+    public void Save(string path)
+    {
+        var header = new JsonObject
+        {
+            ["format"] = Format,
+            ["kind"] = Kind,
+            ["input"] = Input,
+            ["bin_s"] = BinSeconds,
+            ["channels"] = Network.Channels,
+            ["description"] = Description,
+            ["options"] = JsonNode.Parse(Network.OptionsJson),
+        };
+        ModelFile.Write(path, JsonDocument.Parse(header.ToJsonString()),
+            Network.NamedParameters().Select(p => new StoredTensor(p.Name, (int[])p.Value.Shape.Clone(), (float[])p.Value.Data.Clone())));
+    }
+
+    /// <summary>Reads a model written by <see cref="Save"/>.</summary>
+    /// <exception cref="InvalidDataException">The file is not a dynamics model, or is corrupt, truncated or incomplete; the message names it.</exception>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    public static DynamicsModel Load(string path)
+    {
+        var (headerDocument, tensors) = ModelFile.Read(path);
+        using (headerDocument)
+        {
+            JsonElement header = headerDocument.RootElement;
+            if (!header.TryGetProperty("format", out var format) || format.GetString() != Format)
+                throw new InvalidDataException($"{path}: not a dynamics model (a spike-inference model? use it with infer, not dynamics infer)");
+            try
+            {
+                int channels = header.GetProperty("channels").GetInt32();
+                var network = Lfads.FromOptionsJson(channels, header.GetProperty("options").GetRawText());
+                var stored = tensors.ToDictionary(t => t.Name);
+                foreach (var (name, value) in network.NamedParameters())
+                {
+                    if (!stored.TryGetValue(name, out var tensor) || !tensor.Shape.SequenceEqual(value.Shape))
+                        throw new InvalidDataException($"{path}: tensor '{name}' is missing or has the wrong shape");
+                    tensor.Data.CopyTo(value.Data, 0);
+                }
+                return new DynamicsModel(network, header.GetProperty("kind").GetString()!, header.GetProperty("input").GetString()!,
+                    header.GetProperty("bin_s").GetDouble(), header.TryGetProperty("description", out var d) ? d.GetString() ?? "" : "");
+            }
+            catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or JsonException or ArgumentException or FormatException)
+            {
+                throw new InvalidDataException($"{path}: dynamics model header is incomplete ({e.Message})", e);
+            }
+        }
+    }
+}

@@ -1,0 +1,124 @@
+using DeepSpike.Cli.Tests.TestKit;
+using DeepSpike.Data;
+using DeepSpike.Dynamics;
+
+namespace DeepSpike.Cli.Tests;
+
+/// <summary><c>dynamics train</c> and <c>dynamics infer</c> end to end on a small simulated Lorenz set, and their bad input.</summary>
+[Collection(CliCollection.Name)]
+public sealed class DynamicsCommandTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private string Simulate()
+    {
+        string folder = _dir.Sub("lorenz");
+        CliHost.Succeed("simulate", "--generative", "lorenz", "--conditions", "3", "--cells", "5", "--seed", "2", "--out", folder);
+        return folder;
+    }
+
+    private CliResult Train(string data, string output, params string[] extra) =>
+        CliHost.Run(["dynamics", "train", "--data", data, "--out", output, "--max-steps", "12", "--batch-size", "8", "--warmup-steps", "4", "--threads", "1", .. extra]);
+
+    [Fact]
+    public void TrainThenInfer_WritesModelFactorsRatesAndCsv()
+    {
+        string lorenz = Simulate();
+        string model = _dir.Sub("model.dsdyn"), output = _dir.Sub("out");
+
+        var trained = Train(Path.Combine(lorenz, "train"), model, "--validation", Path.Combine(lorenz, "validation"));
+        Assert.True(trained.ExitCode == 0, trained.ToString());
+        CliHost.Succeed("dynamics", "infer", "--model", model, "--data", Path.Combine(lorenz, "validation"), "--out", output, "--samples", "2");
+
+        var factors = NpyReader.ReadArray(Path.Combine(output, "factors.npy"));
+        var rates = NpyReader.ReadArray(Path.Combine(output, "rates.npy"));
+        Assert.Equal([12, 100, 3], factors.Shape);
+        Assert.Equal([12, 100, 5], rates.Shape);
+        Assert.All(rates.Data, v => Assert.True(v > 0 && float.IsFinite(v)));
+        string[] csv = File.ReadAllLines(Path.Combine(output, "factors.csv"));
+        Assert.Equal("trial,bin,time_s,factor1,factor2,factor3", csv[0]);
+        Assert.Equal(1 + 12 * 100, csv.Length);
+        Assert.StartsWith("c00_r16,1,0.1,", csv[2]);
+        Assert.Contains("step 12", trained.StdErr);
+    }
+
+    [Fact]
+    public void Train_ReadsOnlySpikes_NotTheTruth()
+    {
+        string lorenz = Simulate();
+        string train = Path.Combine(lorenz, "train");
+        foreach (string truth in new[] { TrialDataset.RatesFileName, TrialDataset.LatentsFileName, TrialDataset.CalciumFileName, TrialDataset.FluorescenceFileName })
+            File.WriteAllText(Path.Combine(train, truth), "garbage");
+
+        Assert.Equal(0, Train(train, _dir.Sub("model.dsdyn")).ExitCode);
+    }
+
+    [Fact]
+    public void Train_NaNInSpikes_OneLineNamingFileNoModel()
+    {
+        string train = Path.Combine(Simulate(), "train");
+        var spikes = NpyReader.ReadArray(Path.Combine(train, TrialDataset.SpikesFileName));
+        spikes.Data[7] = float.NaN;
+        NpyWriter.Write(Path.Combine(train, TrialDataset.SpikesFileName), spikes);
+        string model = _dir.Sub("model.dsdyn");
+
+        CliHost.AssertCleanFailure(Train(train, model), null, TrialDataset.SpikesFileName, "non-finite value (NaN)");
+        Assert.False(File.Exists(model));
+    }
+
+    [Fact]
+    public void Train_FewerTrialsThanABatch_OneLineNamingFolder()
+    {
+        string train = Path.Combine(Simulate(), "train");
+
+        var result = CliHost.Run("dynamics", "train", "--data", train, "--out", _dir.Sub("m.dsdyn"), "--batch-size", "100");
+
+        CliHost.AssertCleanFailure(result, null, train, "has 48 trials, fewer than one batch of 100");
+    }
+
+    [Fact]
+    public void Train_BinWidthNotPositive_OneLineNamingMetaJson()
+    {
+        string train = Path.Combine(Simulate(), "train");
+        File.WriteAllText(Path.Combine(train, TrialDataset.MetaFileName), """{ "bin_s": 0 }""");
+
+        CliHost.AssertCleanFailure(Train(train, _dir.Sub("m.dsdyn")), null, TrialDataset.MetaFileName, "'bin_s' must be > 0");
+    }
+
+    [Fact]
+    public void Train_ValidationWithOtherCells_OneLineNamingIt()
+    {
+        string lorenz = Simulate();
+        string other = _dir.Sub("other");
+        CliHost.Succeed("simulate", "--generative", "lorenz", "--conditions", "3", "--cells", "4", "--out", other);
+
+        CliHost.AssertCleanFailure(Train(Path.Combine(lorenz, "train"), _dir.Sub("m.dsdyn"), "--validation", Path.Combine(other, "validation")), null,
+            "validation", "100 bins × 4 cells per trial but the training trials have 100 × 5");
+    }
+
+    [Fact]
+    public void Infer_WrongDtypeOrShapeMismatch_OneLineNoOutput()
+    {
+        string lorenz = Simulate();
+        string model = _dir.Sub("model.dsdyn"), output = _dir.Sub("out");
+        Assert.Equal(0, Train(Path.Combine(lorenz, "train"), model).ExitCode);
+        string validation = Path.Combine(lorenz, "validation");
+        File.WriteAllBytes(Path.Combine(validation, TrialDataset.SpikesFileName), DeepSpike.Tests.Data.NpyTestFiles.Build(DeepSpike.Tests.Data.NpyTestFiles.Header("<U4", "(12, 100, 5)"), new byte[12 * 100 * 5 * 16]));
+
+        CliHost.AssertCleanFailure(CliHost.Run("dynamics", "infer", "--model", model, "--data", validation, "--out", output), output, TrialDataset.SpikesFileName);
+        Assert.False(Directory.Exists(output) && Directory.EnumerateFiles(output).Any());
+    }
+
+    [Fact]
+    public void Infer_SpikeModelFile_RefusedAsNotADynamicsModel()
+    {
+        string lorenz = Simulate();
+        string spikeModel = _dir.Sub("spike.dsmodel");
+        DeepSpike.Models.ModelFile.Write(spikeModel, System.Text.Json.JsonDocument.Parse("""{ "recognition": "dsf" }"""), []);
+
+        CliHost.AssertCleanFailure(CliHost.Run("dynamics", "infer", "--model", spikeModel, "--data", Path.Combine(lorenz, "validation"), "--out", _dir.Sub("out")),
+            null, spikeModel, "not a dynamics model");
+    }
+}
