@@ -3,7 +3,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using DeepSpike.Benchmarks;
 
-// `--quick`: Stopwatch timings in a few seconds; `--oasis`: OASIS AR(1) time per trace; `--csv`: trace CSV parsing; `--likelihood`: the
+// `--quick`: Stopwatch timings in a few seconds; `--oasis`: OASIS AR(1) time per trace; `--csv`: trace CSV parsing; `--lfads`: one LFADS training step; `--likelihood`: the
 // generative models' log p(f | s) forward + backward at the training batch size. Otherwise
 // BenchmarkDotNet; without a `--job` argument a short run (3 iterations after warm-up) is used, which is
 // enough for kernels that take milliseconds.
@@ -15,6 +15,11 @@ if (args.Contains("--quick"))
 if (args.Contains("--likelihood"))
 {
     LikelihoodTiming.Run(Console.Out);
+    return;
+}
+if (args.Contains("--lfads"))
+{
+    LfadsTiming.Run(Console.Out);
     return;
 }
 if (args.Contains("--csv"))
