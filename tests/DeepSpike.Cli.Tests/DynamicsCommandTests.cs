@@ -121,4 +121,22 @@ public sealed class DynamicsCommandTests : IDisposable
         CliHost.AssertCleanFailure(CliHost.Run("dynamics", "infer", "--model", spikeModel, "--data", Path.Combine(lorenz, "validation"), "--out", _dir.Sub("out")),
             null, spikeModel, "not a dynamics model");
     }
+
+    [Fact]
+    public void Train_StoppedThenResumed_ModelFileEqualsTheUninterruptedRun()
+    {
+        string lorenz = Simulate();
+        string train = Path.Combine(lorenz, "train"), validation = Path.Combine(lorenz, "validation");
+        string straight = _dir.Sub("straight.dsdyn"), resumed = _dir.Sub("resumed.dsdyn");
+        string[] common = ["--validation", validation, "--max-steps", "24", "--batch-size", "8", "--warmup-steps", "4", "--threads", "1", "--seed", "5"];
+
+        CliHost.Succeed(["dynamics", "train", "--data", train, "--out", straight, .. common]);
+        CliHost.Succeed(["dynamics", "train", "--data", train, "--out", resumed, .. common[..2], "--max-steps", "10", .. common[4..]]);
+        var second = CliHost.Succeed(["dynamics", "train", "--data", train, "--out", resumed, "--resume", .. common]);
+
+        Assert.Contains("resuming from", second.StdOut);
+        var a = DynamicsModel.Load(straight).Network.Parameters().SelectMany(p => p.Data);
+        var b = DynamicsModel.Load(resumed).Network.Parameters().SelectMany(p => p.Data);
+        Assert.Equal(a, b);
+    }
 }

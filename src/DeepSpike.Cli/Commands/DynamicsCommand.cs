@@ -30,10 +30,12 @@ internal static class DynamicsCommand
         var maxSteps = new Option<int>("--max-steps") { Description = "Stop training after this many steps", DefaultValueFactory = _ => new DynamicsTrainingOptions().MaxSteps };
         var batch = new Option<int>("--batch-size") { Description = "Trials per step", DefaultValueFactory = _ => new DynamicsTrainingOptions().BatchSize };
         var warmup = new Option<int>("--warmup-steps") { Description = "Steps over which the KL and L2 weights rise to 1", DefaultValueFactory = _ => new DynamicsTrainingOptions().WarmupSteps };
+        var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint file, written at every validation and at the end (default: <out>.ckpt)" };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint if it exists: the result equals an uninterrupted run's" };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
         var command = new Command("train", "Fit a dynamics model to a trial dataset; reads only the model's input file, never the ground truth")
-            { model, data, validation, output, maxMinutes, maxSteps, batch, warmup, seed, threads };
+            { model, data, validation, output, maxMinutes, maxSteps, batch, warmup, checkpoint, resume, seed, threads };
         command.SetAction(r => CliRunner.Run(r.GetValue(threads), () =>
         {
             string kind = r.GetValue(model)!;
@@ -54,14 +56,23 @@ internal static class DynamicsCommand
             ValidateNamingFlags(options);
             Console.WriteLine($"training {kind} on {training.Trials} trials × {training.Bins} bins × {training.Cells} cells ({input})" +
                               (held is null ? "" : $", validating on {held.Trials} trials"));
+            var trainer = new LfadsTrainer(training.Spikes!, held?.Spikes, new LfadsOptions(), options);
+            var checkpointFile = new DynamicsCheckpoint(r.GetValue(checkpoint) ?? outPath + ".ckpt");
+            if (r.GetValue(resume) && File.Exists(checkpointFile.Path))
+            {
+                checkpointFile.Restore(trainer);
+                Console.WriteLine($"resuming from {checkpointFile.Path} at step {trainer.Step}");
+            }
+            // Ctrl+C stops at the next step: the checkpoint and the best weights so far are written.
             using var cancel = new CancellationTokenSource();
             ConsoleCancelEventHandler stop = (_, e) => { e.Cancel = true; cancel.Cancel(); };
             Console.CancelKeyPress += stop;
             DynamicsTrainingResult result;
             try
             {
-                result = LfadsTrainer.Train(training.Spikes!, held?.Spikes, new LfadsOptions(), options, p => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"step {p.Step} ({p.Seconds:F0} s): loss {p.Loss:F1} nats/trial (reconstruction {p.Reconstruction:F1}, KL {p.Kl:F2}); validation {p.Validation:F1}, best {p.Best:F1}; lr {p.LearningRate:G3}")), cancel.Token);
+                result = trainer.Run(p => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"step {p.Step} ({p.Seconds:F0} s): loss {p.Loss:F1} nats/trial (reconstruction {p.Reconstruction:F1}, KL {p.Kl:F2}); validation {p.Validation:F1}, best {p.Best:F1}; lr {p.LearningRate:G3}")),
+                    checkpointFile, cancel.Token);
             }
             finally { Console.CancelKeyPress -= stop; }
             string description = string.Create(CultureInfo.InvariantCulture,

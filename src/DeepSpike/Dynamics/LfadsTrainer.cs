@@ -6,7 +6,7 @@ namespace DeepSpike.Dynamics;
 
 /// <summary>Where a dynamics training run is, reported every <see cref="DynamicsTrainingOptions.ValidateEvery"/> steps.</summary>
 /// <param name="Step">Steps taken.</param>
-/// <param name="Seconds">Wall time so far.</param>
+/// <param name="Seconds">Wall time so far (including time before a resume).</param>
 /// <param name="Loss">Mean training loss over the last steps (nats per trial, warm-up weights applied).</param>
 /// <param name="Reconstruction">Mean training reconstruction term over the last steps (nats per trial).</param>
 /// <param name="Kl">Mean training KL over the last steps (nats per trial).</param>
@@ -20,7 +20,7 @@ public sealed record DynamicsProgress(int Step, double Seconds, double Loss, dou
 /// <param name="Steps">Steps taken.</param>
 /// <param name="BestStep">The step whose weights were kept.</param>
 /// <param name="BestValidation">Their validation bound (nats per trial), or NaN.</param>
-/// <param name="Seconds">Wall time.</param>
+/// <param name="Seconds">Wall time (including time before a resume).</param>
 /// <param name="StopReason">Why training ended.</param>
 public sealed record DynamicsTrainingResult(Lfads Model, int Steps, int BestStep, double BestValidation, double Seconds, string StopReason)
 {
@@ -33,100 +33,177 @@ public sealed record DynamicsTrainingResult(Lfads Model, int Steps, int BestStep
 /// <see cref="DynamicsTrainingOptions"/> for the recipe). Validation uses the posterior mean of g₀ and full KL and L2
 /// weights, so its bound is comparable across steps; the best weights after warm-up are kept.
 /// </summary>
-public static class LfadsTrainer
+/// <remarks>
+/// Every random draw of step s (dropout, posterior noise) comes from a generator seeded by (seed, s), and the batch order
+/// of epoch e from one seeded by (seed, e), so a run resumed from a <see cref="DynamicsCheckpoint"/> takes exactly the
+/// steps an uninterrupted run takes.
+/// </remarks>
+public sealed class LfadsTrainer
 {
-    /// <summary>Trains a new network on <paramref name="training"/> (counts, trials × bins × cells).</summary>
+    private readonly TrialArray training;
+    private readonly TrialArray? validation;
+    private readonly IReadOnlyList<Tensor> parameters;
+    private readonly int batchSize;
+    private int[] order;
+    private int orderEpoch = -1;
+
+    /// <summary>A fresh network and optimiser for <paramref name="training"/> (counts, trials × bins × cells).</summary>
     /// <param name="training">Training counts.</param>
     /// <param name="validation">Validation counts (same bins and cells), or null to keep the last weights.</param>
     /// <param name="architecture">The network.</param>
     /// <param name="options">The recipe.</param>
-    /// <param name="progress">Called after every validation.</param>
-    /// <param name="cancel">Stops training at the next step; the best weights so far are returned.</param>
-    public static DynamicsTrainingResult Train(TrialArray training, TrialArray? validation, LfadsOptions architecture, DynamicsTrainingOptions options,
-        Action<DynamicsProgress>? progress = null, CancellationToken cancel = default)
+    public LfadsTrainer(TrialArray training, TrialArray? validation, LfadsOptions architecture, DynamicsTrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(training);
-        options.Validate();
+        Options = options.Validate();
         if (validation is not null && (validation.Bins != training.Bins || validation.Channels != training.Channels))
             throw new ArgumentException($"validation trials are {validation.ShapeText}, training trials {training.ShapeText}: bins and cells must agree");
-        var rng = new Random(options.Seed);
-        var model = new Lfads(training.Channels, architecture, rng);
-        var parameters = model.Parameters();
-        var adam = new Adam(parameters, new AdamOptions((float)options.LearningRate, Epsilon: (float)options.AdamEpsilon));
-        int batchSize = Math.Min(options.BatchSize, training.Trials);
-        var order = Enumerable.Range(0, training.Trials).ToArray();
-        int cursor = order.Length;
+        this.training = training;
+        this.validation = validation;
+        Model = new Lfads(training.Channels, architecture, new Random(options.Seed));
+        parameters = Model.Parameters();
+        Optimizer = new Adam(parameters, new AdamOptions((float)options.LearningRate, Epsilon: (float)options.AdamEpsilon));
+        batchSize = Math.Min(options.BatchSize, training.Trials);
+        order = new int[training.Trials];
+        LearningRate = options.LearningRate;
+    }
 
+    /// <summary>The recipe.</summary>
+    public DynamicsTrainingOptions Options { get; }
+
+    /// <summary>The network being trained.</summary>
+    public Lfads Model { get; }
+
+    internal Adam Optimizer { get; }
+
+    /// <summary>Steps taken.</summary>
+    public int Step { get; internal set; }
+
+    internal double LearningRate { get; set; }
+    internal float[][]? Best { get; set; }
+    internal double BestValidation { get; set; } = double.PositiveInfinity;
+    internal int BestStep { get; set; }
+    internal int SinceBest { get; set; }
+    internal int SincePlateau { get; set; }
+    internal double SecondsBefore { get; set; }
+
+    /// <summary>A fingerprint of the training counts, so a checkpoint is never resumed on other data.</summary>
+    internal ulong DataFingerprint => Fingerprint(training.Data) ^ (validation is null ? 0 : Fingerprint(validation.Data) * 31);
+
+    /// <summary>Trains a new network; see <see cref="Run"/>.</summary>
+    public static DynamicsTrainingResult Train(TrialArray training, TrialArray? validation, LfadsOptions architecture, DynamicsTrainingOptions options,
+        Action<DynamicsProgress>? progress = null, CancellationToken cancel = default) =>
+        new LfadsTrainer(training, validation, architecture, options).Run(progress, null, cancel);
+
+    /// <summary>
+    /// Trains until a stopping rule holds (see <see cref="DynamicsTrainingOptions"/>), writing <paramref name="checkpoint"/>
+    /// at every validation and when stopping, and returns the best validated weights.
+    /// </summary>
+    /// <param name="progress">Called after every validation.</param>
+    /// <param name="checkpoint">Where to keep the training state, or null.</param>
+    /// <param name="cancel">Stops training at the next step; the best weights so far are returned.</param>
+    public DynamicsTrainingResult Run(Action<DynamicsProgress>? progress = null, DynamicsCheckpoint? checkpoint = null, CancellationToken cancel = default)
+    {
         var clock = Stopwatch.StartNew();
-        float[][]? best = null;
-        double bestValidation = double.PositiveInfinity, learningRate = options.LearningRate;
-        int bestStep = 0, sinceBest = 0, sincePlateau = 0, step = 0;
+        double Seconds() => SecondsBefore + clock.Elapsed.TotalSeconds;
         double lossSum = 0, reconstructionSum = 0, klSum = 0;
         int summed = 0;
-        string reason = $"reached {options.MaxSteps} steps";
-        while (step < options.MaxSteps)
+        string? reason = null;
+        while (reason is null)
         {
+            if (Step >= Options.MaxSteps) { reason = $"reached {Options.MaxSteps} steps"; break; }
             if (cancel.IsCancellationRequested) { reason = "cancelled"; break; }
-            if (clock.Elapsed.TotalMinutes >= options.MaxMinutes) { reason = $"reached {options.MaxMinutes:G4} minutes"; break; }
-            if (cursor + batchSize > order.Length)
-            {
-                Shuffle(order, rng);
-                cursor = 0;
-            }
-            var batch = Gather(training, order.AsSpan(cursor, batchSize));
-            cursor += batchSize;
-            double warm = options.WarmupSteps == 0 ? 1 : Math.Min(1.0, (double)step / options.WarmupSteps);
-            LfadsLoss loss;
-            using (var tape = new Tape())
-            {
-                var pass = model.Forward(batch, rng, training: true);
-                loss = LfadsObjective.Evaluate(model, pass, batch, warm, warm, options.L2Scale);
-                tape.Backward(loss.Loss);
-            }
-            // A non-finite batch must not poison Adam's moments: skip it.
-            if (float.IsFinite(GradientClipping.ClipGlobalNorm(parameters, (float)options.ClipNorm)))
-                adam.Step();
-            adam.ZeroGrad();
-            step++;
+            if (Seconds() / 60 >= Options.MaxMinutes) { reason = $"reached {Options.MaxMinutes:G4} minutes"; break; }
+
+            var loss = TakeStep();
             lossSum += loss.Loss.Item();
             reconstructionSum += loss.Reconstruction;
             klSum += loss.Kl;
             summed++;
+            if (Step % Options.ValidateEvery != 0 && Step != Options.MaxSteps) continue;
 
-            if (step % options.ValidateEvery != 0 && step != options.MaxSteps) continue;
-            double validationBound = validation is null ? double.NaN : Bound(model, validation, options);
-            bool warmedUp = step >= options.WarmupSteps;
-            if (validation is not null && warmedUp)
-            {
-                if (validationBound < bestValidation)
-                {
-                    bestValidation = validationBound;
-                    bestStep = step;
-                    best = parameters.Select(p => (float[])p.Data.Clone()).ToArray();
-                    sinceBest = sincePlateau = 0;
-                }
-                else
-                {
-                    sinceBest++;
-                    if (++sincePlateau >= options.PlateauPatience)
-                    {
-                        learningRate *= options.LearningRateDecay;
-                        adam.Options = adam.Options with { LearningRate = (float)learningRate };
-                        sincePlateau = 0;
-                    }
-                }
-            }
-            progress?.Invoke(new DynamicsProgress(step, clock.Elapsed.TotalSeconds, lossSum / summed, reconstructionSum / summed, klSum / summed,
-                validationBound, bestValidation, learningRate));
+            double validationBound = Validate();
+            progress?.Invoke(new DynamicsProgress(Step, Seconds(), lossSum / summed, reconstructionSum / summed, klSum / summed,
+                validationBound, BestValidation, LearningRate));
             lossSum = reconstructionSum = klSum = 0;
             summed = 0;
-            if (sinceBest >= options.EarlyStoppingPatience) { reason = $"no better validation bound in {options.EarlyStoppingPatience} validations"; break; }
-            if (learningRate < options.MinLearningRate) { reason = "learning rate fell below its minimum"; break; }
+            if (SinceBest >= Options.EarlyStoppingPatience) reason = $"no better validation bound in {Options.EarlyStoppingPatience} validations";
+            else if (LearningRate < Options.MinLearningRate) reason = "learning rate fell below its minimum";
+            if (checkpoint is not null)
+            {
+                SecondsBefore += clock.Elapsed.TotalSeconds;
+                clock.Restart();
+                checkpoint.Save(this);
+            }
         }
-        if (best is not null)
-            for (int p = 0; p < parameters.Count; p++) best[p].CopyTo(parameters[p].Data, 0);
-        else bestStep = step;
-        return new DynamicsTrainingResult(model, step, bestStep, best is null ? double.NaN : bestValidation, clock.Elapsed.TotalSeconds, reason);
+        SecondsBefore += clock.Elapsed.TotalSeconds;
+        clock.Restart();
+        checkpoint?.Save(this);
+        if (Best is not null)
+            for (int p = 0; p < parameters.Count; p++) Best[p].CopyTo(parameters[p].Data, 0);
+        return new DynamicsTrainingResult(Model, Step, Best is null ? Step : BestStep, Best is null ? double.NaN : BestValidation, SecondsBefore, reason);
+    }
+
+    private LfadsLoss TakeStep()
+    {
+        var rng = new Random(Mix(Options.Seed, Step, stream: 1));
+        var batch = Gather(training, NextBatch());
+        double warm = Options.WarmupSteps == 0 ? 1 : Math.Min(1.0, (double)Step / Options.WarmupSteps);
+        LfadsLoss loss;
+        using (var tape = new Tape())
+        {
+            var pass = Model.Forward(batch, rng, training: true);
+            loss = LfadsObjective.Evaluate(Model, pass, batch, warm, warm, Options.L2Scale);
+            tape.Backward(loss.Loss);
+        }
+        // A non-finite batch must not poison Adam's moments: skip it.
+        if (float.IsFinite(GradientClipping.ClipGlobalNorm(parameters, (float)Options.ClipNorm)))
+            Optimizer.Step();
+        Optimizer.ZeroGrad();
+        Step++;
+        return loss;
+    }
+
+    /// <summary>The trials of this step's batch: epochs of whole batches, each epoch in its own seeded order.</summary>
+    private ReadOnlySpan<int> NextBatch()
+    {
+        int perEpoch = training.Trials / batchSize, epoch = Step / perEpoch, position = Step % perEpoch;
+        if (epoch != orderEpoch)
+        {
+            for (int i = 0; i < order.Length; i++) order[i] = i;
+            var rng = new Random(Mix(Options.Seed, epoch, stream: 2));
+            for (int i = order.Length - 1; i > 0; i--)
+            {
+                int j = rng.Next(i + 1);
+                (order[i], order[j]) = (order[j], order[i]);
+            }
+            orderEpoch = epoch;
+        }
+        return order.AsSpan(position * batchSize, batchSize);
+    }
+
+    /// <summary>Scores the validation trials, keeps the best weights after warm-up, and decays the learning rate on a plateau.</summary>
+    private double Validate()
+    {
+        if (validation is null) return double.NaN;
+        double bound = Bound(Model, validation, Options);
+        if (Step < Options.WarmupSteps) return bound;
+        if (bound < BestValidation)
+        {
+            BestValidation = bound;
+            BestStep = Step;
+            Best = parameters.Select(p => (float[])p.Data.Clone()).ToArray();
+            SinceBest = SincePlateau = 0;
+            return bound;
+        }
+        SinceBest++;
+        if (++SincePlateau >= Options.PlateauPatience)
+        {
+            LearningRate *= Options.LearningRateDecay;
+            Optimizer.Options = Optimizer.Options with { LearningRate = (float)LearningRate };
+            SincePlateau = 0;
+        }
+        return bound;
     }
 
     /// <summary>
@@ -136,10 +213,10 @@ public static class LfadsTrainer
     public static double Bound(Lfads model, TrialArray data, DynamicsTrainingOptions options)
     {
         double total = 0;
-        int batchSize = Math.Max(1, options.BatchSize);
-        for (int start = 0; start < data.Trials; start += batchSize)
+        int size = Math.Max(1, options.BatchSize);
+        for (int start = 0; start < data.Trials; start += size)
         {
-            int count = Math.Min(batchSize, data.Trials - start);
+            int count = Math.Min(size, data.Trials - start);
             var batch = Gather(data, Enumerable.Range(start, count).ToArray());
             var pass = model.Forward(batch, rng: null);
             var loss = LfadsObjective.Evaluate(model, pass, batch, 1, 1, options.L2Scale);
@@ -157,12 +234,20 @@ public static class LfadsTrainer
         return new Tensor(values, trials.Length, data.Bins, data.Channels);
     }
 
-    private static void Shuffle(int[] order, Random rng)
+    // A seed for draw stream `stream` at index `index` of a run seeded `seed` (SplitMix64 finaliser, so nearby inputs
+    // give unrelated seeds).
+    private static int Mix(int seed, int index, int stream)
     {
-        for (int i = order.Length - 1; i > 0; i--)
-        {
-            int j = rng.Next(i + 1);
-            (order[i], order[j]) = (order[j], order[i]);
-        }
+        ulong z = ((ulong)(uint)seed << 32 | (uint)index) + 0x9E3779B97F4A7C15UL * (ulong)stream;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return (int)((z ^ (z >> 31)) & 0x7FFFFFFF);
+    }
+
+    private static ulong Fingerprint(ReadOnlySpan<float> values)
+    {
+        ulong h = 14695981039346656037UL;
+        foreach (float v in values) { h ^= BitConverter.SingleToUInt32Bits(v); h *= 1099511628211UL; }
+        return h;
     }
 }

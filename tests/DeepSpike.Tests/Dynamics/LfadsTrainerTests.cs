@@ -54,3 +54,46 @@ public sealed class LfadsTrainerTests
         Assert.All(sampled.Rates.Data, r => Assert.True(r > 0 && float.IsFinite(r)));
     }
 }
+
+/// <summary>Checkpoints of the dynamics trainer: a resumed run ends with the bits of an uninterrupted one.</summary>
+public sealed class DynamicsCheckpointTests : IDisposable
+{
+    private readonly DeepSpike.Tests.Data.TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static readonly LfadsOptions Small = new() { EncoderUnits = 6, GeneratorUnits = 6, Factors = 2 };
+
+    [Fact]
+    public void Resume_FromAMidRunCheckpoint_EqualsTheUninterruptedRun()
+    {
+        var data = (LorenzProtocol.Paper with { Conditions = 3, Cells = 4, KeptSteps = 30 }).Simulate(8);
+        var recipe = new DynamicsTrainingOptions { MaxSteps = 50, BatchSize = 10, WarmupSteps = 12, ValidateEvery = 5, PlateauPatience = 2, Seed = 3 };
+        var straight = new LfadsTrainer(data.Training.Spikes!, data.Validation.Spikes, Small, recipe).Run();
+
+        var checkpoint = new DynamicsCheckpoint(_dir.File("run.ckpt"));
+        new LfadsTrainer(data.Training.Spikes!, data.Validation.Spikes, Small, recipe with { MaxSteps = 23 }).Run(checkpoint: checkpoint);
+        var resumed = new LfadsTrainer(data.Training.Spikes!, data.Validation.Spikes, Small, recipe);
+        checkpoint.Restore(resumed);
+        Assert.Equal(23, resumed.Step);
+        var result = resumed.Run(checkpoint: checkpoint);
+
+        Assert.Equal(straight.BestStep, result.BestStep);
+        Assert.Equal(straight.BestValidation, result.BestValidation);
+        Assert.Equal(straight.Model.Parameters().SelectMany(p => p.Data), result.Model.Parameters().SelectMany(p => p.Data));
+    }
+
+    [Fact]
+    public void Restore_OtherData_RefusedNamingTheFile()
+    {
+        var a = (LorenzProtocol.Paper with { Conditions = 2, Cells = 4, KeptSteps = 20 }).Simulate(1);
+        var b = (LorenzProtocol.Paper with { Conditions = 2, Cells = 4, KeptSteps = 20 }).Simulate(2);
+        var recipe = new DynamicsTrainingOptions { MaxSteps = 5, BatchSize = 8, ValidateEvery = 5 };
+        var checkpoint = new DynamicsCheckpoint(_dir.File("run.ckpt"));
+        new LfadsTrainer(a.Training.Spikes!, null, Small, recipe).Run(checkpoint: checkpoint);
+
+        var e = Assert.Throws<InvalidDataException>(() => checkpoint.Restore(new LfadsTrainer(b.Training.Spikes!, null, Small, recipe)));
+
+        Assert.Contains($"{checkpoint.Path}: checkpoint was made for other training or validation trials", e.Message);
+    }
+}
