@@ -139,4 +139,21 @@ public sealed class DynamicsCommandTests : IDisposable
         var b = DynamicsModel.Load(resumed).Network.Parameters().SelectMany(p => p.Data);
         Assert.Equal(a, b);
     }
+
+    [Fact]
+    public void OasisLfads_TrainsOnFluorescenceAndWritesOasisCounts()
+    {
+        string lorenz = Simulate();
+        string train = Path.Combine(lorenz, "train"), model = _dir.Sub("oasis.dsdyn"), output = _dir.Sub("out");
+        File.Delete(Path.Combine(train, TrialDataset.SpikesFileName));
+
+        Assert.Equal(0, Train(train, model, "--model", "oasis-lfads").ExitCode);
+        CliHost.Succeed("dynamics", "infer", "--model", model, "--data", Path.Combine(lorenz, "validation"), "--out", output, "--samples", "0");
+
+        var counts = NpyReader.ReadArray(Path.Combine(output, TrialDataset.SpikesFileName));
+        var truth = NpyReader.ReadArray(Path.Combine(lorenz, "validation", TrialDataset.SpikesFileName));
+        Assert.Equal(truth.Shape, counts.Shape);
+        Assert.All(counts.Data, c => Assert.Equal(MathF.Round(c), c));
+        Assert.True(DynamicsMetrics.PooledR2(counts.Data, truth.Data) > 0.5, "OASIS counts barely follow the true spikes");
+    }
 }

@@ -7,7 +7,7 @@ namespace DeepSpike.Cli.Commands;
 /// <summary><c>deepspike bench dynamics --suite lorenz</c>: the Ladder LFADS paper's Table 1 on the Lorenz benchmark.</summary>
 internal static class BenchDynamicsCommand
 {
-    private static readonly string[] KnownModels = ["lfads"];
+    private static readonly string[] KnownModels = ["lfads", "oasis-lfads"];
 
     public static Command Create()
     {
@@ -36,7 +36,11 @@ internal static class BenchDynamicsCommand
             {
                 void Report(DynamicsProgress p) => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{m}: step {p.Step} ({p.Seconds:F0} s) loss {p.Loss:F1} (recon {p.Reconstruction:F1}, KL {p.Kl:F1}) validation {p.Validation:F1} best {p.Best:F1} lr {p.LearningRate:G3}"));
-                rows.Add(LorenzBench.RunLfadsOnSpikes(data, new LfadsOptions(), options, r.GetValue(samples), Report));
+                rows.Add(m switch
+                {
+                    "oasis-lfads" => LorenzBench.RunOasisLfads(data, new LfadsOptions(), options, r.GetValue(samples), Report),
+                    _ => LorenzBench.RunLfadsOnSpikes(data, new LfadsOptions(), options, r.GetValue(samples), Report),
+                });
             }
             Console.WriteLine();
             Console.WriteLine("| data | model | latents R² (paper) | rates R² (paper) | spikes R² (paper) | fluorescence R² (paper) | training | steps/s | stop |");

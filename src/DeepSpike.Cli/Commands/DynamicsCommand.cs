@@ -10,7 +10,7 @@ namespace DeepSpike.Cli.Commands;
 internal static class DynamicsCommand
 {
     /// <summary>The models <c>dynamics train --model</c> builds today.</summary>
-    private static readonly string[] Models = ["lfads"];
+    private static readonly string[] Models = ["lfads", "oasis-lfads"];
 
     public static Command Create()
     {
@@ -22,7 +22,7 @@ internal static class DynamicsCommand
 
     private static Command CreateTrain()
     {
-        var model = new Option<string>("--model") { Description = "lfads: LFADS on spike counts (reads spikes.npy)", DefaultValueFactory = _ => "lfads" };
+        var model = new Option<string>("--model") { Description = "lfads: LFADS on spike counts (reads spikes.npy); oasis-lfads: OASIS AR(1) counts from fluorescence.npy, then LFADS", DefaultValueFactory = _ => "lfads" };
         var data = new Option<string>("--data") { Description = "Training trial dataset folder", Required = true };
         var validation = new Option<string?>("--validation") { Description = "Validation trial dataset folder: early stopping and learning-rate decay on its bound" };
         var output = new Option<string>("--out") { Description = "Model file to write", Required = true };
@@ -40,7 +40,7 @@ internal static class DynamicsCommand
         {
             string kind = r.GetValue(model)!;
             if (!Models.Contains(kind)) throw new ArgumentException($"--model must be one of {string.Join(", ", Models)}, got '{kind}'");
-            string input = TrialDataset.SpikesFileName;
+            string input = kind == "oasis-lfads" ? TrialDataset.FluorescenceFileName : TrialDataset.SpikesFileName;
             var training = TrialDataset.Load(r.GetValue(data)!, truth: false, primary: input);
             TrialDataset? held = r.GetValue(validation) is string v ? TrialDataset.Load(v, truth: false, primary: input) : null;
             if (held is not null && (held.Bins != training.Bins || held.Cells != training.Cells))
@@ -56,7 +56,7 @@ internal static class DynamicsCommand
             ValidateNamingFlags(options);
             Console.WriteLine($"training {kind} on {training.Trials} trials × {training.Bins} bins × {training.Cells} cells ({input})" +
                               (held is null ? "" : $", validating on {held.Trials} trials"));
-            var trainer = new LfadsTrainer(training.Spikes!, held?.Spikes, new LfadsOptions(), options);
+            var trainer = new LfadsTrainer(Counts(kind, training), held is null ? null : Counts(kind, held), new LfadsOptions(), options);
             var checkpointFile = new DynamicsCheckpoint(r.GetValue(checkpoint) ?? outPath + ".ckpt");
             if (r.GetValue(resume) && File.Exists(checkpointFile.Path))
             {
@@ -105,19 +105,26 @@ internal static class DynamicsCommand
             if (Math.Abs(trials.Meta.BinSeconds / loaded.BinSeconds - 1) > 1e-6)
                 Console.Error.WriteLine($"warning: the trials' bins are {trials.Meta.BinSeconds:G4} s but the model was trained on {loaded.BinSeconds:G4} s bins");
             Console.WriteLine($"model: {loaded.Description}");
-            var input = loaded.Input == TrialDataset.SpikesFileName ? trials.Spikes! : trials.Fluorescence;
-            var estimate = LfadsInference.Run(loaded.Network, input, trials.Meta.BinSeconds, r.GetValue(samples), r.GetValue(seed));
+            var counts = Counts(loaded.Kind, trials);
+            var estimate = LfadsInference.Run(loaded.Network, counts, trials.Meta.BinSeconds, r.GetValue(samples), r.GetValue(seed));
 
             string folder = r.GetValue(output)!;
             Directory.CreateDirectory(folder);
             NpyWriter.Write(Path.Combine(folder, "factors.npy"), [estimate.Factors.Trials, estimate.Factors.Bins, estimate.Factors.Channels], estimate.Factors.Data);
             NpyWriter.Write(Path.Combine(folder, "rates.npy"), [estimate.Rates.Trials, estimate.Rates.Bins, estimate.Rates.Channels], estimate.Rates.Data);
             AtomicFile.WriteAllText(Path.Combine(folder, "factors.csv"), FactorsCsv(estimate.Factors, trials.Meta));
-            Console.WriteLine($"wrote factors.npy ({estimate.Factors.ShapeText}), rates.npy ({estimate.Rates.ShapeText}, Hz) and factors.csv to {folder}");
+            if (loaded.Kind == "oasis-lfads")
+                NpyWriter.Write(Path.Combine(folder, TrialDataset.SpikesFileName), [counts.Trials, counts.Bins, counts.Channels], counts.Data);
+            Console.WriteLine($"wrote factors.npy ({estimate.Factors.ShapeText}), rates.npy ({estimate.Rates.ShapeText}, Hz), factors.csv" +
+                              (loaded.Kind == "oasis-lfads" ? " and spikes.npy (OASIS counts)" : "") + $" to {folder}");
             return 0;
         }));
         return command;
     }
+
+    /// <summary>The counts a model of <paramref name="kind"/> fits: the trials' spikes, or OASIS counts from their fluorescence.</summary>
+    private static TrialArray Counts(string kind, TrialDataset trials) =>
+        kind == "oasis-lfads" ? OasisCounts.FromFluorescence(trials.Fluorescence) : trials.Spikes!;
 
     /// <summary>One row per trial and bin: trial name, bin, time in seconds from the trial's start, then the factors.</summary>
     private static string FactorsCsv(TrialArray factors, TrialMeta meta)

@@ -39,18 +39,35 @@ public static class LorenzBench
 
     /// <summary>LFADS fitted to the true spikes (the paper's upper limit).</summary>
     public static LorenzBenchRow RunLfadsOnSpikes(TrialSplit data, LfadsOptions architecture, DynamicsTrainingOptions options, int samples,
+        Action<DynamicsProgress>? progress = null) =>
+        Score("lfads", "spikes", data, data.Training.Spikes ?? throw new ArgumentException("the training trials have no spikes.npy"),
+            data.Validation.Spikes ?? throw new ArgumentException("the validation trials have no spikes.npy"), architecture, options, samples, progress);
+
+    /// <summary>OASIS+LFADS: OASIS AR(1) counts from the fluorescence (<see cref="OasisCounts"/>), then LFADS on them.</summary>
+    public static LorenzBenchRow RunOasisLfads(TrialSplit data, LfadsOptions architecture, DynamicsTrainingOptions options, int samples,
         Action<DynamicsProgress>? progress = null)
     {
         var (training, validation) = (data.Training, data.Validation);
-        var trainSpikes = training.Spikes ?? throw new ArgumentException("the training trials have no spikes.npy");
-        var validationSpikes = validation.Spikes ?? throw new ArgumentException("the validation trials have no spikes.npy");
-        var result = LfadsTrainer.Train(trainSpikes, validationSpikes, architecture, options, progress);
-        var trainEstimate = LfadsInference.Run(result.Model, trainSpikes, training.Meta.BinSeconds, samples, options.Seed);
-        var validationEstimate = LfadsInference.Run(result.Model, validationSpikes, validation.Meta.BinSeconds, samples, options.Seed + 1);
+        var trainCounts = OasisCounts.FromFluorescence(training.Fluorescence);
+        var validationCounts = OasisCounts.FromFluorescence(validation.Fluorescence);
+        var row = Score("oasis-lfads", "fluorescence", data, trainCounts, validationCounts, architecture, options, samples, progress);
+        double spikes = validation.Spikes is null ? double.NaN : DynamicsMetrics.PooledR2(validationCounts.Data, validation.Spikes.Data);
+        return row with { Spikes = spikes };
+    }
+
+    /// <summary>Trains LFADS on <paramref name="trainCounts"/> (validated on <paramref name="validationCounts"/>) and scores
+    /// its latents and rates against the truth of <paramref name="data"/>.</summary>
+    private static LorenzBenchRow Score(string model, string input, TrialSplit data, TrialArray trainCounts, TrialArray validationCounts,
+        LfadsOptions architecture, DynamicsTrainingOptions options, int samples, Action<DynamicsProgress>? progress)
+    {
+        var (training, validation) = (data.Training, data.Validation);
+        var result = LfadsTrainer.Train(trainCounts, validationCounts, architecture, options, progress);
+        var trainEstimate = LfadsInference.Run(result.Model, trainCounts, training.Meta.BinSeconds, samples, options.Seed);
+        var validationEstimate = LfadsInference.Run(result.Model, validationCounts, validation.Meta.BinSeconds, samples, options.Seed + 1);
         double latents = training.Latents is null || validation.Latents is null ? double.NaN
             : DynamicsMetrics.LatentR2(trainEstimate.Factors, training.Latents, validationEstimate.Factors, validation.Latents);
         double rates = validation.Rates is null ? double.NaN : DynamicsMetrics.PooledR2(validationEstimate.Rates.Data, validation.Rates.Data);
-        return new LorenzBenchRow("lfads", "spikes", latents, rates, double.NaN, double.NaN, result.Seconds, result.Steps, result.StopReason, PaperFigures["lfads"]);
+        return new LorenzBenchRow(model, input, latents, rates, double.NaN, double.NaN, result.Seconds, result.Steps, result.StopReason, PaperFigures[model]);
     }
 
     /// <summary>Writes the rows as JSON, with the seed.</summary>
