@@ -156,4 +156,17 @@ public sealed class DynamicsCommandTests : IDisposable
         Assert.All(counts.Data, c => Assert.Equal(MathF.Round(c), c));
         Assert.True(DynamicsMetrics.PooledR2(counts.Data, truth.Data) > 0.5, "OASIS counts barely follow the true spikes");
     }
+
+    [Fact]
+    public void GaussianLfads_TrainsOnFluorescenceAndWritesItsReconstruction()
+    {
+        string lorenz = Simulate();
+        string train = Path.Combine(lorenz, "train"), model = _dir.Sub("gauss.dsdyn"), output = _dir.Sub("out");
+
+        Assert.Equal(0, Train(train, model, "--model", "gaussian-lfads").ExitCode);
+        CliHost.Succeed("dynamics", "infer", "--model", model, "--data", Path.Combine(lorenz, "validation"), "--out", output, "--samples", "0");
+
+        Assert.Equal([12, 100, 5], NpyReader.ReadArray(Path.Combine(output, TrialDataset.FluorescenceFileName)).Shape);
+        Assert.Equal([12, 100, 5], NpyReader.ReadArray(Path.Combine(output, "rates.npy")).Shape);
+    }
 }

@@ -10,7 +10,7 @@ namespace DeepSpike.Cli.Commands;
 internal static class DynamicsCommand
 {
     /// <summary>The models <c>dynamics train --model</c> builds today.</summary>
-    private static readonly string[] Models = ["lfads", "oasis-lfads"];
+    private static readonly string[] Models = ["lfads", "oasis-lfads", "gaussian-lfads"];
 
     public static Command Create()
     {
@@ -22,7 +22,8 @@ internal static class DynamicsCommand
 
     private static Command CreateTrain()
     {
-        var model = new Option<string>("--model") { Description = "lfads: LFADS on spike counts (reads spikes.npy); oasis-lfads: OASIS AR(1) counts from fluorescence.npy, then LFADS", DefaultValueFactory = _ => "lfads" };
+        var model = new Option<string>("--model") { Description = "lfads: LFADS on spike counts (reads spikes.npy); oasis-lfads: OASIS AR(1) counts from fluorescence.npy, then LFADS; " +
+                          "gaussian-lfads: LFADS whose rates explain fluorescence.npy through a causal convolution", DefaultValueFactory = _ => "lfads" };
         var data = new Option<string>("--data") { Description = "Training trial dataset folder", Required = true };
         var validation = new Option<string?>("--validation") { Description = "Validation trial dataset folder: early stopping and learning-rate decay on its bound" };
         var output = new Option<string>("--out") { Description = "Model file to write", Required = true };
@@ -40,7 +41,7 @@ internal static class DynamicsCommand
         {
             string kind = r.GetValue(model)!;
             if (!Models.Contains(kind)) throw new ArgumentException($"--model must be one of {string.Join(", ", Models)}, got '{kind}'");
-            string input = kind == "oasis-lfads" ? TrialDataset.FluorescenceFileName : TrialDataset.SpikesFileName;
+            string input = kind == "lfads" ? TrialDataset.SpikesFileName : TrialDataset.FluorescenceFileName;
             var training = TrialDataset.Load(r.GetValue(data)!, truth: false, primary: input);
             TrialDataset? held = r.GetValue(validation) is string v ? TrialDataset.Load(v, truth: false, primary: input) : null;
             if (held is not null && (held.Bins != training.Bins || held.Cells != training.Cells))
@@ -56,7 +57,8 @@ internal static class DynamicsCommand
             ValidateNamingFlags(options);
             Console.WriteLine($"training {kind} on {training.Trials} trials × {training.Bins} bins × {training.Cells} cells ({input})" +
                               (held is null ? "" : $", validating on {held.Trials} trials"));
-            var trainer = new LfadsTrainer(Counts(kind, training), held is null ? null : Counts(kind, held), new LfadsOptions(), options);
+            var architecture = kind == "gaussian-lfads" ? new LfadsOptions { Observation = LfadsOptions.GaussianObservationName } : new LfadsOptions();
+            var trainer = new LfadsTrainer(Counts(kind, training), held is null ? null : Counts(kind, held), architecture, options);
             var checkpointFile = new DynamicsCheckpoint(r.GetValue(checkpoint) ?? outPath + ".ckpt");
             if (r.GetValue(resume) && File.Exists(checkpointFile.Path))
             {
@@ -115,16 +117,23 @@ internal static class DynamicsCommand
             AtomicFile.WriteAllText(Path.Combine(folder, "factors.csv"), FactorsCsv(estimate.Factors, trials.Meta));
             if (loaded.Kind == "oasis-lfads")
                 NpyWriter.Write(Path.Combine(folder, TrialDataset.SpikesFileName), [counts.Trials, counts.Bins, counts.Channels], counts.Data);
+            if (estimate.Fluorescence is { } reconstructed)
+                NpyWriter.Write(Path.Combine(folder, TrialDataset.FluorescenceFileName), [reconstructed.Trials, reconstructed.Bins, reconstructed.Channels], reconstructed.Data);
             Console.WriteLine($"wrote factors.npy ({estimate.Factors.ShapeText}), rates.npy ({estimate.Rates.ShapeText}, Hz), factors.csv" +
-                              (loaded.Kind == "oasis-lfads" ? " and spikes.npy (OASIS counts)" : "") + $" to {folder}");
+                              (loaded.Kind == "oasis-lfads" ? ", spikes.npy (OASIS counts)" : "") +
+                              (estimate.Fluorescence is null ? "" : ", fluorescence.npy (reconstruction)") + $" to {folder}");
             return 0;
         }));
         return command;
     }
 
-    /// <summary>The counts a model of <paramref name="kind"/> fits: the trials' spikes, or OASIS counts from their fluorescence.</summary>
-    private static TrialArray Counts(string kind, TrialDataset trials) =>
-        kind == "oasis-lfads" ? OasisCounts.FromFluorescence(trials.Fluorescence) : trials.Spikes!;
+    /// <summary>What a model of <paramref name="kind"/> fits: the trials' spikes, OASIS counts from their fluorescence, or the fluorescence.</summary>
+    private static TrialArray Counts(string kind, TrialDataset trials) => kind switch
+    {
+        "oasis-lfads" => OasisCounts.FromFluorescence(trials.Fluorescence),
+        "gaussian-lfads" => trials.Fluorescence,
+        _ => trials.Spikes!,
+    };
 
     /// <summary>One row per trial and bin: trial name, bin, time in seconds from the trial's start, then the factors.</summary>
     private static string FactorsCsv(TrialArray factors, TrialMeta meta)

@@ -37,6 +37,36 @@ public static partial class Ops
         return y;
     }
 
+    /// <summary>
+    /// Swaps the last two dimensions of a rank-3 tensor: <c>[B, M, N] → [B, N, M]</c>, e.g. trials × bins × cells to
+    /// trials × cells × bins, the channel-first layout <see cref="Conv1d"/> takes.
+    /// </summary>
+    public static Tensor SwapLastTwo(Tensor x)
+    {
+        if (x.Rank != 3) throw new ArgumentException($"SwapLastTwo: need a rank-3 tensor, got [{x.ShapeString}]");
+        int b = x.Shape[0], m = x.Shape[1], n = x.Shape[2];
+        var y = Tensor.Zeros(b, n, m);
+        Swap(x.Data, y.Data, b, m, n, accumulate: false);
+        Tape.Record(y, () => Swap(y.Grad!, x.GradSpan(), b, n, m, accumulate: true), x);
+        return y;
+    }
+
+    // destination[b, j, i] (+)= source[b, i, j] for source [B, M, N].
+    private static void Swap(ReadOnlySpan<float> source, Span<float> destination, int batch, int m, int n, bool accumulate)
+    {
+        for (int b = 0; b < batch; b++)
+        {
+            int offset = b * m * n;
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    float v = source[offset + i * n + j];
+                    if (accumulate) destination[offset + j * m + i] += v;
+                    else destination[offset + j * m + i] = v;
+                }
+        }
+    }
+
     /// <summary>Concatenation along the last (time) dimension; all other dimensions must agree.</summary>
     public static Tensor ConcatLast(IReadOnlyList<Tensor> parts)
     {

@@ -46,7 +46,11 @@ public sealed class Lfads : Module
         generatorHiddenBias = Tensor.Parameter(Init.Uniform(3 * g, generatorBound, rng), 3 * g);
         factorWeight = Tensor.Parameter(Init.Uniform(g * k, generatorBound, rng), g, k);
         rateReadout = new Linear(k, channels, rng);
+        Observation = Options.Observation == LfadsOptions.GaussianObservationName ? new GaussianObservation() : null;
     }
+
+    /// <summary>Gaussian LFADS's fluorescence model, or null for Poisson counts.</summary>
+    public GaussianObservation? Observation { get; }
 
     /// <summary>The architecture.</summary>
     public LfadsOptions Options { get; }
@@ -104,6 +108,8 @@ public sealed class Lfads : Module
         yield return ("generator.hidden_bias", generatorHiddenBias);
         yield return ("factors.weight", factorWeight);
         foreach (var (name, value) in rateReadout.NamedParameters()) yield return ($"rates.{name}", value);
+        if (Observation is not null)
+            foreach (var (name, value) in Observation.NamedParameters()) yield return ($"observation.{name}", value);
     }
 
     /// <summary>The options as JSON, for model files.</summary>

@@ -13,13 +13,15 @@ public sealed record LfadsLoss(Tensor Loss, double Reconstruction, double Kl, do
 public static class LfadsObjective
 {
     /// <summary>
-    /// The loss of <paramref name="pass"/> against <paramref name="counts"/> <c>[B, T, N]</c>, with warm-up weights for the
-    /// KL and L2 terms.
+    /// The loss of <paramref name="pass"/> against <paramref name="data"/> <c>[B, T, N]</c> — counts, or fluorescence for a
+    /// model with a <see cref="Lfads.Observation"/> — with warm-up weights for the KL and L2 terms.
     /// </summary>
-    public static LfadsLoss Evaluate(Lfads model, LfadsPass pass, Tensor counts, double klWeight, double l2Weight, double l2Scale)
+    public static LfadsLoss Evaluate(Lfads model, LfadsPass pass, Tensor data, double klWeight, double l2Weight, double l2Scale)
     {
-        int batch = counts.Shape[0];
-        var reconstruction = Ops.Scale(GaussianTerms.PoissonLogLikelihood(pass.LogRates, counts), -1f / batch);
+        int batch = data.Shape[0];
+        var reconstruction = model.Observation is { } observation
+            ? Ops.Scale(observation.NegativeLogLikelihood(pass.LogRates, data), 1f / batch)
+            : Ops.Scale(GaussianTerms.PoissonLogLikelihood(pass.LogRates, data), -1f / batch);
         var kl = Ops.Mean(pass.Kl);
         var weight = model.GeneratorRecurrentWeight;
         var l2 = Ops.Scale(Ops.Sum(Ops.Square(weight)), (float)(l2Scale / weight.Length));

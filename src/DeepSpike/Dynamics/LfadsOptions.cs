@@ -8,6 +8,16 @@ namespace DeepSpike.Dynamics;
 /// </summary>
 public sealed record LfadsOptions
 {
+    /// <summary>What the rates explain: <c>poisson</c> counts (LFADS), or <c>gaussian</c> fluorescence through a causal
+    /// convolution of the rates (Gaussian LFADS, see <see cref="GaussianObservation"/>).</summary>
+    public string Observation { get; init; } = PoissonObservation;
+
+    /// <summary>The <see cref="Observation"/> of LFADS on counts.</summary>
+    public const string PoissonObservation = "poisson";
+
+    /// <summary>The <see cref="Observation"/> of Gaussian LFADS.</summary>
+    public const string GaussianObservationName = "gaussian";
+
     /// <summary>Units of each direction of the encoder GRU.</summary>
     public int EncoderUnits { get; init; } = 64;
 
@@ -39,6 +49,8 @@ public sealed record LfadsOptions
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the message names it.</exception>
     public LfadsOptions Validate()
     {
+        if (Observation is not (PoissonObservation or GaussianObservationName))
+            throw new ArgumentOutOfRangeException(nameof(Observation), Observation, $"must be {PoissonObservation} or {GaussianObservationName}");
         if (EncoderUnits < 1) throw new ArgumentOutOfRangeException(nameof(EncoderUnits), EncoderUnits, "must be ≥ 1");
         if (GeneratorUnits < 1) throw new ArgumentOutOfRangeException(nameof(GeneratorUnits), GeneratorUnits, "must be ≥ 1");
         if (Factors < 1) throw new ArgumentOutOfRangeException(nameof(Factors), Factors, "must be ≥ 1");

@@ -208,7 +208,7 @@ public sealed class LfadsTrainer
 
     /// <summary>
     /// The negative bound of <paramref name="model"/> on <paramref name="data"/> in nats per trial, with g₀ at its posterior
-    /// mean and full KL and L2 weights, including the data's log-factorial term.
+    /// mean and full KL and L2 weights, including the data's log-factorial term for counts.
     /// </summary>
     public static double Bound(Lfads model, TrialArray data, DynamicsTrainingOptions options)
     {
@@ -220,7 +220,7 @@ public sealed class LfadsTrainer
             var batch = Gather(data, Enumerable.Range(start, count).ToArray());
             var pass = model.Forward(batch, rng: null);
             var loss = LfadsObjective.Evaluate(model, pass, batch, 1, 1, options.L2Scale);
-            total += loss.Loss.Item() * count + GaussianTerms.LogFactorialSum(batch.Data);
+            total += loss.Loss.Item() * count + (model.Observation is null ? GaussianTerms.LogFactorialSum(batch.Data) : 0);
         }
         return total / data.Trials;
     }

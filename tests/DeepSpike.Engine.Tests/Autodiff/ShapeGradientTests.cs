@@ -59,4 +59,19 @@ public class ShapeGradientTests
         GradCheck.Assert(() => Ops.ConcatLast([constant, a]), a);
         Assert.Null(constant.Grad);
     }
+
+    [Fact]
+    public void SwapLastTwo_MovesEveryElementAndGradientMatchesFiniteDifferences()
+    {
+        var x = Rand.Param(new Random(4), [2, 3, 4], -1f, 1f, "x");
+
+        var y = Ops.SwapLastTwo(x);
+
+        Assert.Equal([2, 4, 3], y.Shape);
+        for (int b = 0; b < 2; b++)
+            for (int i = 0; i < 3; i++)
+                for (int j = 0; j < 4; j++)
+                    Assert.Equal(x.Data[(b * 3 + i) * 4 + j], y.Data[(b * 4 + j) * 3 + i]);
+        GradCheck.Assert(() => Ops.SwapLastTwo(x), x);
+    }
 }

@@ -120,4 +120,41 @@ public sealed class LfadsGradientTests
         Assert.All(pass.LogRates.Data, v => Assert.InRange(v, -0.5f, 0.5f));
         Assert.Throws<ArgumentException>(() => model.Forward(new Tensor(new float[2 * 7 * 4], 2, 7, 4), null));
     }
+
+    [Fact]
+    public void GaussianObservation_MatchesADirectCausalConvolutionAndGaussianDensity()
+    {
+        var observation = new GaussianObservation();
+        var rng = new Random(6);
+        float[] logRates = Enumerable.Range(0, 2 * 8 * 3).Select(_ => rng.NextSingle() - 0.5f).ToArray();
+        float[] fluorescence = Enumerable.Range(0, 2 * 8 * 3).Select(_ => rng.NextSingle()).ToArray();
+
+        double nll = observation.NegativeLogLikelihood(new Tensor(logRates, 2, 8, 3), new Tensor(fluorescence, 2, 8, 3)).Item();
+
+        // The starting kernel: mean_t = Σ_{j<5} 0.75^j r_{t−j}, variance 0.04, for each trial b, cell n.
+        double expected = 0;
+        for (int b = 0; b < 2; b++)
+            for (int n = 0; n < 3; n++)
+                for (int t = 0; t < 8; t++)
+                {
+                    double mean = 0;
+                    for (int j = 0; j < 5 && t - j >= 0; j++) mean += Math.Pow(0.75, j) * Math.Exp(logRates[(b * 8 + t - j) * 3 + n]);
+                    double f = fluorescence[(b * 8 + t) * 3 + n];
+                    expected += 0.5 * ((f - mean) * (f - mean) / 0.04 + Math.Log(0.04) + Math.Log(2 * Math.PI));
+                }
+        Assert.Equal(expected, nll, expected * 1e-5);
+    }
+
+    [Fact]
+    public void GaussianLfadsLoss_GradientWithRespectToEveryParameterGroup_MatchesFiniteDifferences()
+    {
+        var options = new LfadsOptions { EncoderUnits = 4, GeneratorUnits = 5, Factors = 2, InputDropout = 0, Observation = LfadsOptions.GaussianObservationName };
+        var model = new Lfads(channels: 3, options, new Random(2));
+        var rng = new Random(3);
+        var fluorescence = new Tensor(Enumerable.Range(0, 2 * 6 * 3).Select(_ => rng.NextSingle() * 2).ToArray(), 2, 6, 3);
+
+        Tensor Loss() => LfadsObjective.Evaluate(model, model.Forward(fluorescence, rng: null), fluorescence, 0.7, 0.4, 250).Loss;
+
+        AssertGradientsMatch(Loss, model.Parameters(), checksPerInput: 3, step: 3e-3, tolerance: 3e-2);
+    }
 }
