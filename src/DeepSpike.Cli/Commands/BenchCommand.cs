@@ -22,6 +22,7 @@ internal static class BenchCommand
         bench.Add(CreateSpeed());
         bench.Add(BenchAccuracyCommand.Create());
         bench.Add(BenchPosteriorCommand.Create());
+        bench.Add(BenchSoakCommand.Create());
         return bench;
     }
 
