@@ -44,6 +44,8 @@ internal static class BenchSoakCommand
             if (frameCount < 1 || frameCount > int.MaxValue) throw new ArgumentException($"--hours gives {frameCount} frames; need 1 to {int.MaxValue}");
             string folder = Directory.CreateDirectory(r.GetValue(work)!).FullName;
             string input = Path.Combine(folder, InputFileName);
+            // A bad --model must fail now, not after simulating half a gigabyte of input.
+            if (r.GetValue(model) is string chosen) InferCommand.LoadModel(chosen);
             EnsureInput(input, traceCount, (int)frameCount, rate);
 
             string output = Path.Combine(folder, "out");
@@ -52,28 +54,32 @@ internal static class BenchSoakCommand
             double seconds = r.GetValue(minutes) * 60;
             Console.Error.WriteLine($"soak: deepspike {string.Join(' ', inferArgs)} for {seconds / 60:G3} min, RSS every second");
             IReadOnlyList<RssSample> samples;
+            IReadOnlyList<RoundEnd> ends;
             using (var curve = new RssCurve(TimeSpan.FromSeconds(1)))
             {
                 while (curve.ElapsedSeconds < seconds)
                 {
                     double start = curve.ElapsedSeconds;
                     int code = Program.Main(inferArgs);
-                    if (code != 0) throw new InvalidDataException($"soak: infer failed with exit code {code} in round {curve.Samples[^1].Round + 1}");
-                    curve.EndRound();
-                    Console.Error.WriteLine($"soak: round done in {curve.ElapsedSeconds - start:F1} s, RSS {RssCurve.CurrentMebibytes():F0} MiB");
+                    if (code != 0) throw new InvalidDataException($"soak: infer failed with exit code {code} in round {curve.RoundEnds.Count + 1}");
+                    var end = curve.EndRound();
+                    Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"soak: round {curve.RoundEnds.Count} done in {end.Seconds - start:F1} s at {end.Seconds / 60:F1} min; RSS {end.RssMebibytes:F0} MiB, managed heap after full GC {end.HeapMebibytes:F1} MiB"));
                 }
                 samples = curve.Samples;
+                ends = curve.RoundEnds;
             }
             string csv = Path.Combine(folder, "rss.csv");
             AtomicFile.WriteAllText(csv, RssCurve.ToCsv(samples));
-            var s = RssCurve.Summarize(samples, r.GetValue(warmup) * 60);
+            var s = RssCurve.Summarize(samples, r.GetValue(warmup) * 60, ends);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"soak: {traceCount} traces × {frameCount} frames at {rate:G4} Hz, {s.Rounds} infer rounds in {samples[^1].Seconds / 60:F1} min, {s.Samples} RSS samples ({csv})"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"soak: warm-up {s.WarmupEndSeconds:F0} s ({s.WarmupSamples} samples), peak {s.WarmupPeakMebibytes:F0} MiB"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"soak: after warm-up ({s.Samples - s.WarmupSamples} samples) mean {s.MeanAfterWarmupMebibytes:F0} MiB, peak {s.PeakAfterWarmupMebibytes:F0} MiB, " +
-                $"slope {s.SlopeMebibytesPerMinute:F2} MiB/min (least squares over all samples), {s.RoundPeakSlopeMebibytesPerMinute:F2} MiB/min (per-round peaks)"));
+                $"slope {s.SlopeMebibytesPerMinute:F2} MiB/min (least squares over all samples), {s.RoundPeakSlopeMebibytesPerMinute:F2} MiB/min (per-round peaks), " +
+                $"{s.RoundEndSlopeMebibytesPerMinute:F2} MiB/min (RSS at round ends), {s.HeapSlopeMebibytesPerMinute:F3} MiB/min (managed heap after full GC at round ends)"));
             return 0;
         }));
         return command;

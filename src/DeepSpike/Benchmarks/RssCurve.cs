@@ -22,8 +22,23 @@ public sealed record RssSample(double Seconds, double Mebibytes, int Round);
 /// rounds): less sensitive than <paramref name="SlopeMebibytesPerMinute"/> to where in the sawtooth of one round sampling stops.
 /// </param>
 /// <param name="Rounds">Rounds of work finished.</param>
+/// <param name="RoundEndSlopeMebibytesPerMinute">
+/// Least-squares slope of the RSS read at the end of each round after warm-up (NaN with fewer than two): the same moment of the
+/// sawtooth every time.
+/// </param>
+/// <param name="HeapSlopeMebibytesPerMinute">
+/// Least-squares slope of the managed heap after a full collection at the end of each round after warm-up (NaN with fewer than
+/// two): what a leak of .NET objects would raise, free of the allocator's choice of when to return pages.
+/// </param>
 public sealed record RssCurveSummary(int Samples, int WarmupSamples, double WarmupEndSeconds, double WarmupPeakMebibytes,
-    double PeakAfterWarmupMebibytes, double MeanAfterWarmupMebibytes, double SlopeMebibytesPerMinute, double RoundPeakSlopeMebibytesPerMinute, int Rounds);
+    double PeakAfterWarmupMebibytes, double MeanAfterWarmupMebibytes, double SlopeMebibytesPerMinute, double RoundPeakSlopeMebibytesPerMinute, int Rounds,
+    double RoundEndSlopeMebibytesPerMinute = double.NaN, double HeapSlopeMebibytesPerMinute = double.NaN);
+
+/// <summary>Readings taken as a round of the soaked work ends.</summary>
+/// <param name="Seconds">Time since sampling started.</param>
+/// <param name="RssMebibytes">Resident set size then.</param>
+/// <param name="HeapMebibytes">Managed heap after a full, blocking collection.</param>
+public sealed record RoundEnd(double Seconds, double RssMebibytes, double HeapMebibytes);
 
 /// <summary>Samples the resident set size of this process once per interval on a background thread, for soak tests.</summary>
 public sealed class RssCurve : IDisposable
@@ -47,8 +62,25 @@ public sealed class RssCurve : IDisposable
     /// <summary>Seconds since sampling started.</summary>
     public double ElapsedSeconds => clock.Elapsed.TotalSeconds;
 
-    /// <summary>Marks the end of one round of the soaked work; later readings carry the new count.</summary>
-    public void EndRound() => Interlocked.Increment(ref round);
+    private readonly List<RoundEnd> roundEnds = [];
+
+    /// <summary>
+    /// Marks the end of one round of the soaked work (later readings carry the new count) and records the RSS and the managed heap
+    /// after a full collection.
+    /// </summary>
+    public RoundEnd EndRound()
+    {
+        var end = new RoundEnd(clock.Elapsed.TotalSeconds, CurrentMebibytes(), GC.GetTotalMemory(forceFullCollection: true) / (1024.0 * 1024.0));
+        lock (samples) roundEnds.Add(end);
+        Interlocked.Increment(ref round);
+        return end;
+    }
+
+    /// <summary>The readings taken at the end of each round so far.</summary>
+    public IReadOnlyList<RoundEnd> RoundEnds
+    {
+        get { lock (samples) return roundEnds.ToList(); }
+    }
 
     /// <summary>The readings so far.</summary>
     public IReadOnlyList<RssSample> Samples
@@ -74,15 +106,16 @@ public sealed class RssCurve : IDisposable
     /// Summarises <paramref name="samples"/>: warm-up lasts <paramref name="warmupSeconds"/> and at least until the first round
     /// ended; the slope is fitted to the readings after it.
     /// </summary>
-    public static RssCurveSummary Summarize(IReadOnlyList<RssSample> samples, double warmupSeconds)
+    public static RssCurveSummary Summarize(IReadOnlyList<RssSample> samples, double warmupSeconds, IReadOnlyList<RoundEnd>? roundEnds = null)
     {
         ArgumentNullException.ThrowIfNull(samples);
+        roundEnds ??= [];
         double firstRoundEnd = samples.FirstOrDefault(s => s.Round >= 1)?.Seconds ?? double.PositiveInfinity;
         double warmupEnd = Math.Max(warmupSeconds, firstRoundEnd);
         var warmup = samples.Where(s => s.Seconds < warmupEnd).ToList();
         var after = samples.Where(s => s.Seconds >= warmupEnd).ToList();
         // A round's peak belongs to the round whose count it carries, up to the last complete round.
-        int lastRound = samples.Count == 0 ? 0 : samples[^1].Round;
+        int lastRound = Math.Max(samples.Count == 0 ? 0 : samples[^1].Round, roundEnds.Count);
         var roundPeaks = after.Where(s => s.Round < lastRound).GroupBy(s => s.Round)
             .Select(g => (Seconds: g.Max(s => s.Seconds), Peak: g.Max(s => s.Mebibytes))).ToList();
         return new RssCurveSummary(samples.Count, warmup.Count, warmupEnd,
@@ -91,7 +124,9 @@ public sealed class RssCurve : IDisposable
             after.Count > 0 ? after.Average(s => s.Mebibytes) : double.NaN,
             SlopePerMinute(after.Select(s => (s.Seconds, s.Mebibytes)).ToList()),
             SlopePerMinute(roundPeaks),
-            lastRound);
+            lastRound,
+            SlopePerMinute(roundEnds.Where(e => e.Seconds >= warmupEnd).Select(e => (e.Seconds, e.RssMebibytes)).ToList()),
+            SlopePerMinute(roundEnds.Where(e => e.Seconds >= warmupEnd).Select(e => (e.Seconds, e.HeapMebibytes)).ToList()));
     }
 
     /// <summary>Least-squares slope of y against x seconds, per minute; NaN with fewer than two distinct x.</summary>
