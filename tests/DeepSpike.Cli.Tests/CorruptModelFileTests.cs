@@ -136,4 +136,14 @@ public sealed class CorruptModelFileTests(TrainedModelFixture fixture) : IDispos
 
         Assert.Contains("at iteration 30", result.StdOut);
     }
+
+    [Fact]
+    public void Models_EveryBuiltinModelPassesItsChecksumAndIsListed()
+    {
+        // `models` reads each embedded file through the same checked reader: the files made before this test still load.
+        var result = CliHost.Succeed("models");
+
+        Assert.Equal(["gcamp6f", "gcamp6s", "ogb1", "scf-60hz"], DeepSpike.Models.SpikeModel.BuiltinNames);
+        Assert.All(DeepSpike.Models.SpikeModel.BuiltinNames, name => Assert.Contains(name, result.StdOut));
+    }
 }

@@ -73,6 +73,25 @@ public sealed class KillSafetyTests(TrainedModelFixture fixture, ITestOutputHelp
         AssertOnlyHiddenLeftovers(_dir.Path);
     }
 
+    [Theory]
+    [InlineData("40")] // the last checkpoint falls on the last iteration
+    [InlineData("41")] // it is the extra one written after the loop
+    public void Train_KilledBetweenTheLastCheckpointAndTheModel_ResumeWritesTheSameModel(string iterations)
+    {
+        // The moment a random kill rarely hits: the final checkpoint is on disk, the model is not.
+        string output = _dir.Sub("model.dsm");
+        string[] train = ["train", "--data", fixture.DataFolder, "--validation", fixture.DataFolder, "--out", output, "--max-iterations", iterations,
+            "--checkpoint-every", "5", "--validate-every", "10", "--seed", "7", "--resume", .. TrainedModelFixture.QuickTraining];
+        CliHost.Succeed(train);
+        byte[] reference = File.ReadAllBytes(output);
+        File.Delete(output);
+
+        var resumed = CliHost.Succeed(train);
+
+        Assert.Contains($"{iterations} iterations (0 in this run)", resumed.StdOut);
+        Assert.Equal(reference, File.ReadAllBytes(output));
+    }
+
     private static int CheckpointIteration(string path)
     {
         var (header, _) = ModelFile.Read(path);
