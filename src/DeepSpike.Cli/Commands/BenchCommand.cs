@@ -23,6 +23,7 @@ internal static class BenchCommand
         bench.Add(BenchAccuracyCommand.Create());
         bench.Add(BenchPosteriorCommand.Create());
         bench.Add(BenchDynamicsCommand.Create());
+        bench.Add(BenchSoakCommand.Create());
         return bench;
     }
 

@@ -5,7 +5,7 @@ namespace DeepSpike.Cli.Commands;
 /// <summary>Options that several verbs share, with the same names and help everywhere.</summary>
 internal static class CommonOptions
 {
-    public static Option<int> Seed() => new("--seed") { Description = "Seed for every random draw (reproducible at fixed --threads)", DefaultValueFactory = _ => 0 };
+    public static Option<int> Seed() => new("--seed") { Description = "Seed for every random draw: the same seed gives the same bits, whatever --threads (see README, Reproducibility)", DefaultValueFactory = _ => 0 };
 
     public static Option<int?> Threads() => new("--threads") { Description = "Maximum worker threads (default: all cores)" };
 

@@ -43,10 +43,13 @@ internal static class DeconvolveCommand
             }
             string folder = r.GetValue(output)!;
             Directory.CreateDirectory(folder);
+            // All outputs appear together or not at all (a full disk at the last file must not leave the first one new).
+            using var outputs = AtomicFile.BeginGroup();
             string path = Path.Combine(folder, InferCommand.OutputFileName);
             TraceCsv.Write(path, result);
             Console.WriteLine($"wrote {chosen.Name} output ({chosen.OutputUnit}) for {result.Count} traces to {path}");
             FluorescenceInput.WriteNoiseLevels(folder, preprocessed);
+            outputs.Commit();
             return 0;
         }));
         return command;

@@ -57,6 +57,8 @@ internal static class InferCommand
                 Console.Error.WriteLine($"note: input at {traces.FrameRateHz:G4} Hz was resampled to the model's {spikeModel.FrameRateHz:G4} Hz; output is expected spikes per input frame");
             string folder = r.GetValue(output)!;
             Directory.CreateDirectory(folder);
+            // All outputs appear together or not at all (a full disk at the last file must not leave the first one new).
+            using var outputs = AtomicFile.BeginGroup();
             string path = Path.Combine(folder, OutputFileName);
             TraceCsv.Write(path, result.Probabilities);
             Console.WriteLine($"wrote spike probabilities for {result.Probabilities.Count} traces to {path}");
@@ -69,6 +71,7 @@ internal static class InferCommand
                 for (int i = 0; i < drawn.Count; i++) TraceCsv.Write(Path.Combine(samplesFolder, files[i]), drawn[i]);
                 Console.WriteLine($"wrote {sampleCount} posterior samples per trace to {samplesFolder}{Path.DirectorySeparatorChar}<trace>.csv");
             }
+            outputs.Commit();
             return 0;
         }));
         return command;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using DeepSpike.Data;
 using DeepSpike.Dynamics;
 using DeepSpike.Simulation;
 
@@ -42,7 +43,12 @@ internal static class SimulateCommand
                 _ => (paper ? ScfSimulationProtocol.Paper : ScfSimulationProtocol.Gcamp6Like).Simulate(count, rateList, length, rate, seedValue, model == "scf" ? 1 : 2),
             };
             string folder = r.GetValue(output)!;
-            data.Write(folder);
+            // calcium.csv, spikes.csv and meta.json appear together: a full disk at the second must not leave a new first beside old ones.
+            using (var outputs = AtomicFile.BeginGroup())
+            {
+                data.Write(folder);
+                outputs.Commit();
+            }
             Console.WriteLine($"wrote {data.Calcium.Count} traces × {r.GetValue(frames)} frames at {r.GetValue(frameRate)} Hz to {folder}");
             return 0;
         }));

@@ -35,7 +35,12 @@ internal static class TrainCommand
         var weightAveraging = new Option<double>("--weight-averaging") { Description = "Validate and keep a running average of the network's weights with this decay per step (e.g. 0.995); 0 is off", DefaultValueFactory = _ => 0 };
         var patience = new Option<int>("--patience") { Description = "Evaluations without improvement before stopping", DefaultValueFactory = _ => 15 };
         var checkpoint = new Option<string?>("--checkpoint") { Description = "Checkpoint file (default: <out>.ckpt)" };
-        var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint if it exists" };
+        var checkpointEvery = new Option<int>("--checkpoint-every")
+        {
+            Description = "Iterations between checkpoints (a killed run redoes at most this many after --resume)",
+            DefaultValueFactory = _ => new TrainingOptions().CheckpointEvery,
+        };
+        var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint if it exists; a resumed run ends with the same model, bit for bit, as one never interrupted (same seed, options and --threads)" };
         var initFrom = new Option<string?>("--init-from") { Description = "Start from this trained model: the same kind of network (fine-tuning), or a DS-F for --recognition dsnf (trunk and readout copied; the recommended way to train DS-NF)" };
         var thetaWarmup = new Option<int?>("--theta-warmup") { Description = "Steps fitting only each trace's generative parameters before training (default: 300 with --init-from, else 0)" };
         var labeled = new Option<string[]>("--supervised")
@@ -54,7 +59,7 @@ internal static class TrainCommand
         foreach (var option in new Option[]
         {
             validation, stopOnSpikes, modelRate, generative, recognition, output, objective, maxMinutes, maxIterations, samples, chunk, batch, clip, lr, thetaLr,
-            validateEvery, patience, weightAveraging, checkpoint, resume, initFrom, thetaWarmup, labeled, labeledWeight, indicator, description, seed, threads,
+            validateEvery, patience, weightAveraging, checkpoint, checkpointEvery, resume, initFrom, thetaWarmup, labeled, labeledWeight, indicator, description, seed, threads,
         }) command.Options.Add(option);
         command.SetAction(r => CliRunner.Run(r.GetValue(threads), () =>
         {
@@ -79,7 +84,8 @@ internal static class TrainCommand
                 r.GetValue(validateEvery), r.GetValue(patience), r.GetValue(maxMinutes), r.GetValue(maxIterations), r.GetValue(seed),
                 SupervisedWeight: r.GetValue(labeledWeight), ThetaWarmupIterations: r.GetValue(thetaWarmup) ?? (r.GetValue(initFrom) is null ? 0 : 300),
                 ValidationCorrelationBinMs: r.GetValue(stopOnSpikes) ? Evaluation.SpikeMetrics.RealDataBinMs : 0,
-                StartIsCandidate: r.GetValue(initFrom) is not null, WeightAveraging: r.GetValue(weightAveraging));
+                StartIsCandidate: r.GetValue(initFrom) is not null, WeightAveraging: r.GetValue(weightAveraging),
+                CheckpointEvery: r.GetValue(checkpointEvery));
             var outPath = r.GetValue(output)!;
             // Create the folder now: finding it missing at the first checkpoint or at the end would waste the training.
             Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(outPath))!);

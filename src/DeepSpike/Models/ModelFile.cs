@@ -16,10 +16,20 @@ public sealed record StoredTensor(string Name, int[] Shape, float[] Data);
 /// of everything before it. Files are written atomically; truncation, corruption and foreign files are
 /// reported with the file name and the problem.
 /// </summary>
+/// <remarks>
+/// The checksum is for accidental damage (a cut-off copy, a flipped bit), not against tampering. FNV-1a's step
+/// <c>h ← (h ⊕ byte) · p</c> is a bijection of the 64-bit state for each byte (p is odd), so two files that differ in one byte
+/// only — any number of flipped bits within it — always get different checksums; other damage goes unnoticed with probability
+/// about 2⁻⁶⁴. CRC-32C would also guarantee bursts of up to 32 bits across byte boundaries, but misses other damage with
+/// probability 2⁻³²; XxHash64 is faster but guarantees nothing more. Neither is worth making existing files (the built-in models
+/// among them) unreadable or carrying a second format.
+/// </remarks>
 public static class ModelFile
 {
     private static readonly byte[] Magic = "DSPKMDL1"u8.ToArray();
     private const int MaxTensors = 100_000;
+    /// <summary>JSON length, tensor count and checksum: the least that follows the signature.</summary>
+    private const int MinimumBodyBytes = sizeof(int) + sizeof(int) + sizeof(ulong);
 
     /// <summary>Writes the header and tensors to <paramref name="path"/> (temporary file, then rename).</summary>
     public static void Write(string path, JsonDocument header, IEnumerable<StoredTensor> tensors)
@@ -62,8 +72,10 @@ public static class ModelFile
     /// <summary>Reads model bytes (e.g. an embedded resource); <paramref name="source"/> names them in errors.</summary>
     public static (JsonDocument Header, IReadOnlyList<StoredTensor> Tensors) Read(byte[] bytes, string source)
     {
-        if (bytes.Length < Magic.Length + 12 || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
+        if (bytes.Length < Magic.Length || !bytes.AsSpan(0, Magic.Length).SequenceEqual(Magic))
             throw new InvalidDataException($"{source}: not a DeepSpike model file (wrong signature)");
+        if (bytes.Length < Magic.Length + MinimumBodyBytes)
+            throw new InvalidDataException($"{source}: model file is truncated ({bytes.Length} bytes, less than any model)");
         ulong stored = BitConverter.ToUInt64(bytes, bytes.Length - 8);
         if (Fnv1a(bytes.AsSpan(0, bytes.Length - 8)) != stored)
             throw new InvalidDataException($"{source}: model file is corrupt or truncated (checksum mismatch)");

@@ -156,11 +156,12 @@ public sealed class Trainer
 
         double Elapsed() => ElapsedSecondsBefore + clock.Elapsed.TotalSeconds;
         double running = double.NaN, lastValidation = double.NaN;
-        bool stoppedEarly = false;
+        // A checkpoint written by a run that had just stopped early (killed before it saved the model) must not train on.
+        bool stoppedEarly = validationCells.Count > 0 && EvaluationsSinceImprovement >= Options.Patience;
         // Its own clock: `clock` restarts at every checkpoint, which would garble the rate.
         var rateClock = Stopwatch.StartNew();
         double lastReportSeconds = 0; int lastReportIteration = Iteration;
-        while (Iteration < Options.MaxIterations && Elapsed() < Options.MaxMinutes * 60 && !cancellation.IsCancellationRequested)
+        while (!stoppedEarly && Iteration < Options.MaxIterations && Elapsed() < Options.MaxMinutes * 60 && !cancellation.IsCancellationRequested)
         {
             var rng = IterationRandom(Options.Seed, Iteration);
             int index = rng.Next(cells.Count);

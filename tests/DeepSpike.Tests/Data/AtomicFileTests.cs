@@ -64,4 +64,48 @@ public class AtomicFileTests : IDisposable
 
         Assert.StartsWith(path, e.Message);
     }
+
+    [Fact]
+    public async Task Group_BeforeCommit_OnlyTemporaryFilesExist_ThenAllAppear()
+    {
+        string first = _dir.WriteText("a.csv", "old a"), second = _dir.File("b.csv");
+        using var group = AtomicFile.BeginGroup();
+        AtomicFile.WriteAllText(first, "new a");
+        // Files written on worker threads belong to the group too, as parallel writers expect.
+        await Task.Run(() => AtomicFile.WriteAllText(second, "new b"));
+
+        Assert.Equal("old a", File.ReadAllText(first));
+        Assert.False(File.Exists(second));
+        Assert.Equal(3, Directory.GetFiles(_dir.Path).Length);
+
+        group.Commit();
+
+        Assert.Equal(("new a", "new b"), (File.ReadAllText(first), File.ReadAllText(second)));
+        Assert.Equal(["a.csv", "b.csv"], _dir.FileNames());
+    }
+
+    [Fact]
+    public void Group_DisposedWithoutCommit_LeavesTheOldFilesAndNoTemporaryFile()
+    {
+        string first = _dir.WriteText("a.csv", "old a");
+        using (AtomicFile.BeginGroup())
+        {
+            AtomicFile.WriteAllText(first, "new a");
+            AtomicFile.WriteAllText(_dir.File("b.csv"), "new b");
+        }
+
+        Assert.Equal(["a.csv"], _dir.FileNames());
+        Assert.Equal("old a", File.ReadAllText(first));
+        // The group is closed: later writes go straight to their files again.
+        AtomicFile.WriteAllText(first, "newer a");
+        Assert.Equal("newer a", File.ReadAllText(first));
+    }
+
+    [Fact]
+    public void Group_OpenedTwice_Throws()
+    {
+        using var group = AtomicFile.BeginGroup();
+
+        Assert.Throws<InvalidOperationException>(() => AtomicFile.BeginGroup());
+    }
 }

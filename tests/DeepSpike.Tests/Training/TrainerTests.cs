@@ -65,6 +65,24 @@ public sealed class TrainerTests : IDisposable
     }
 
     [Fact]
+    public void Train_ResumedFromTheCheckpointOfAnEarlyStop_StopsAtOnceWithTheSameWeights()
+    {
+        // A run killed after its last checkpoint but before the model was saved: resuming must not train past the stop.
+        var data = new TrainingData(Data().Calcium, Data().Calcium);
+        var options = Small with { ValidateEvery = 2, Patience = 3, MaxIterations = 5000, CheckpointEvery = 1 };
+        var checkpoint = new TrainerCheckpoint(Path.Combine(folder, "c.ckpt"), new ModelInfo("t", "t", "t", 0, double.NaN));
+        var straight = Network();
+        var stopped = new Trainer(new DeepSpike.Generative.ScfModel(), straight, options).Train(data, checkpoint: checkpoint);
+        Assert.True(stopped.StoppedEarly, $"ran all {stopped.Iterations} iterations");
+
+        var resumed = Network();
+        var result = new Trainer(new DeepSpike.Generative.ScfModel(), resumed, options).Train(data, checkpoint: checkpoint, resume: true);
+
+        Assert.Equal((stopped.Iterations, stopped.BestIteration, true), (result.Iterations, result.BestIteration, result.StoppedEarly));
+        Assert.Equal(Weights(straight), Weights(resumed));
+    }
+
+    [Fact]
     public void Train_WeightAveragingWithoutValidation_ReturnsTheRunningAverage()
     {
         // After two steps the corrected average is (d(1 − d)φ1 + (1 − d)φ2) / (1 − d²), where φ_k are the plain run's
