@@ -169,4 +169,39 @@ public sealed class DynamicsCommandTests : IDisposable
         Assert.Equal([12, 100, 5], NpyReader.ReadArray(Path.Combine(output, TrialDataset.FluorescenceFileName)).Shape);
         Assert.Equal([12, 100, 5], NpyReader.ReadArray(Path.Combine(output, "rates.npy")).Shape);
     }
+
+    [Fact]
+    public void ContinuousRecording_ChoppedForTrainingAndStitchedAfterInference()
+    {
+        const int Cells = 4, Frames = 900;
+        var rng = new Random(3);
+        var rows = Enumerable.Range(0, Frames).Select(t => string.Join(',', Enumerable.Range(0, Cells).Select(c =>
+            (0.3 + 0.2 * Math.Sin(0.05 * t + c) + 0.05 * rng.NextDouble()).ToString("R", System.Globalization.CultureInfo.InvariantCulture))));
+        string csv = _dir.WriteText("recording.csv", "a,b,c,d\n" + string.Join('\n', rows) + "\n");
+        string model = _dir.Sub("continuous.dsdyn"), output = _dir.Sub("out");
+        string[] chop = ["--chop-bins", "60", "--overlap", "12", "--frame-rate", "10"];
+
+        var trained = CliHost.Run(["dynamics", "train", "--model", "gaussian-lfads", "--data", csv, "--out", model, "--max-steps", "6", "--batch-size", "8", "--threads", "1", .. chop]);
+        Assert.True(trained.ExitCode == 0, trained.ToString());
+        Assert.Contains("cut into 19 segments of 60 frames overlapping by 12", trained.StdOut);
+        CliHost.Succeed(["dynamics", "infer", "--model", model, "--data", csv, "--out", output, "--samples", "0", .. chop]);
+
+        var rates = TraceCsv.Read(Path.Combine(output, "rates.csv"));
+        Assert.Equal(["a", "b", "c", "d"], rates.Names);
+        Assert.All(rates.Traces, t => Assert.Equal(Frames, t.Length));
+        Assert.Equal(Frames, TraceCsv.Read(Path.Combine(output, "fluorescence.csv")).MaxLength);
+        string[] factors = File.ReadAllLines(Path.Combine(output, "factors.csv"));
+        Assert.Equal("time_s,factor1,factor2,factor3", factors[0]);
+        Assert.Equal(Frames + 1, factors.Length);
+        Assert.StartsWith("0.1,", factors[2]);
+    }
+
+    [Fact]
+    public void ChopBins_WithASpikeModel_RefusedInOneLine()
+    {
+        string csv = _dir.WriteText("recording.csv", "a\n" + string.Join('\n', Enumerable.Range(0, 100).Select(t => (t % 7).ToString())) + "\n");
+
+        CliHost.AssertCleanFailure(CliHost.Run("dynamics", "train", "--model", "lfads", "--data", csv, "--out", _dir.Sub("m.dsdyn"), "--chop-bins", "20", "--frame-rate", "10"),
+            null, "--chop-bins cuts fluorescence");
+    }
 }

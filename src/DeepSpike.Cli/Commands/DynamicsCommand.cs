@@ -35,15 +35,17 @@ internal static class DynamicsCommand
         var resume = new Option<bool>("--resume") { Description = "Continue from the checkpoint if it exists: the result equals an uninterrupted run's" };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
-        var command = new Command("train", "Fit a dynamics model to a trial dataset; reads only the model's input file, never the ground truth")
+        var source = new DynamicsInput();
+        var command = new Command("train", "Fit a dynamics model to a trial dataset (or a continuous recording with --chop-bins); reads only the model's input, never the ground truth")
             { model, data, validation, output, maxMinutes, maxSteps, batch, warmup, checkpoint, resume, seed, threads };
+        foreach (var option in source.Options) command.Add(option);
         command.SetAction(r => CliRunner.Run(r.GetValue(threads), () =>
         {
             string kind = r.GetValue(model)!;
             if (!Models.Contains(kind)) throw new ArgumentException($"--model must be one of {string.Join(", ", Models)}, got '{kind}'");
             string input = kind == "lfads" ? TrialDataset.SpikesFileName : TrialDataset.FluorescenceFileName;
-            var training = TrialDataset.Load(r.GetValue(data)!, truth: false, primary: input);
-            TrialDataset? held = r.GetValue(validation) is string v ? TrialDataset.Load(v, truth: false, primary: input) : null;
+            var training = source.Load(r, r.GetValue(data)!, input).Trials;
+            TrialDataset? held = r.GetValue(validation) is string v ? source.Load(r, v, input).Trials : null;
             if (held is not null && (held.Bins != training.Bins || held.Cells != training.Cells))
                 throw new DataFormatException(r.GetValue(validation)!, $"has {held.Bins} bins × {held.Cells} cells per trial but the training trials have {training.Bins} × {training.Cells}");
             if (training.Trials < r.GetValue(batch))
@@ -95,13 +97,15 @@ internal static class DynamicsCommand
         var samples = new Option<int>("--samples") { Description = "Posterior passes averaged (0: the posterior mean alone)", DefaultValueFactory = _ => 100 };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
+        var source = new DynamicsInput();
         var command = new Command("infer", "Apply a dynamics model: factors and firing rates per trial, averaged over posterior passes") { model, data, output, samples, seed, threads };
+        foreach (var option in source.Options) command.Add(option);
         command.SetAction(r => CliRunner.Run(r.GetValue(threads), () =>
         {
             if (r.GetValue(samples) < 0) throw new ArgumentException($"--samples must be ≥ 0, got {r.GetValue(samples)}");
             var loaded = DynamicsModel.Load(r.GetValue(model)!);
             string dataPath = r.GetValue(data)!;
-            var trials = TrialDataset.Load(dataPath, truth: false, primary: loaded.Input);
+            var (trials, continuous) = source.Load(r, dataPath, loaded.Input);
             if (trials.Cells != loaded.Network.Channels)
                 throw new DataFormatException(dataPath, $"has {trials.Cells} cells but the model was trained on {loaded.Network.Channels}");
             if (Math.Abs(trials.Meta.BinSeconds / loaded.BinSeconds - 1) > 1e-6)
@@ -112,6 +116,11 @@ internal static class DynamicsCommand
 
             string folder = r.GetValue(output)!;
             Directory.CreateDirectory(folder);
+            if (continuous is not null)
+            {
+                WriteStitched(folder, source.Chopper(r)!, continuous, estimate, loaded.Kind == "oasis-lfads" ? counts : null);
+                return 0;
+            }
             NpyWriter.Write(Path.Combine(folder, "factors.npy"), [estimate.Factors.Trials, estimate.Factors.Bins, estimate.Factors.Channels], estimate.Factors.Data);
             NpyWriter.Write(Path.Combine(folder, "rates.npy"), [estimate.Rates.Trials, estimate.Rates.Bins, estimate.Rates.Channels], estimate.Rates.Data);
             AtomicFile.WriteAllText(Path.Combine(folder, "factors.csv"), FactorsCsv(estimate.Factors, trials.Meta));
@@ -125,6 +134,32 @@ internal static class DynamicsCommand
             return 0;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// The outputs of a continuous recording, stitched back from its segments: <c>rates.csv</c> (Hz) and, for the models that
+    /// make them, <c>fluorescence.csv</c> (reconstruction) and <c>spikes.csv</c> (OASIS counts), in the Spikefinder layout,
+    /// and <c>factors.csv</c> (time_s, factor1, …).
+    /// </summary>
+    private static void WriteStitched(string folder, TrialChopper chopper, TraceSet continuous, LfadsEstimate estimate, TrialArray? counts)
+    {
+        int frames = continuous.MaxLength;
+        TraceCsv.Write(Path.Combine(folder, "rates.csv"), continuous.Names, chopper.Stitch(estimate.Rates, frames));
+        if (estimate.Fluorescence is { } reconstructed)
+            TraceCsv.Write(Path.Combine(folder, "fluorescence.csv"), continuous.Names, chopper.Stitch(reconstructed, frames));
+        if (counts is not null)
+            TraceCsv.Write(Path.Combine(folder, "spikes.csv"), continuous.Names, chopper.Stitch(counts, frames));
+        float[][] factors = chopper.Stitch(estimate.Factors, frames);
+        var text = new StringBuilder("time_s," + string.Join(',', Enumerable.Range(1, factors.Length).Select(k => $"factor{k}")) + "\n");
+        for (int t = 0; t < frames; t++)
+        {
+            text.Append((t / continuous.FrameRateHz).ToString("R", CultureInfo.InvariantCulture));
+            foreach (float[] factor in factors) text.Append(',').Append(factor[t].ToString("R", CultureInfo.InvariantCulture));
+            text.Append('\n');
+        }
+        AtomicFile.WriteAllText(Path.Combine(folder, "factors.csv"), text.ToString());
+        Console.WriteLine($"wrote rates.csv (Hz), factors.csv{(estimate.Fluorescence is null ? "" : ", fluorescence.csv")}{(counts is null ? "" : ", spikes.csv")} " +
+                          $"({frames} frames, stitched from {estimate.Rates.Trials} segments) to {folder}");
     }
 
     /// <summary>What a model of <paramref name="kind"/> fits: the trials' spikes, OASIS counts from their fluorescence, or the fluorescence.</summary>
