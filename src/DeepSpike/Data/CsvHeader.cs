@@ -1,64 +1,8 @@
-using System.Text;
-
 namespace DeepSpike.Data;
 
-/// <summary>Splits and normalises the name row of a trace CSV.</summary>
+/// <summary>Normalises the names of a trace CSV (split by <see cref="CsvDialect.Split"/>).</summary>
 internal static class CsvHeader
 {
-    /// <summary>
-    /// Splits one CSV line into fields, honouring RFC 4180 double quotes (<c>"a,b"</c>, <c>""</c>
-    /// for a literal quote) because trace names, unlike numbers, may contain commas.
-    /// Unquoted fields are trimmed of surrounding white space.
-    /// </summary>
-    /// <exception cref="DataFormatException">A quoted field is not closed on this line.</exception>
-    public static List<string> Split(string line, string source)
-    {
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        int i = 0;
-        while (true)
-        {
-            field.Clear();
-            while (i < line.Length && line[i] is ' ' or '\t')
-                i++;
-            if (i < line.Length && line[i] == '"')
-            {
-                i++;
-                while (true)
-                {
-                    if (i >= line.Length)
-                        throw new DataFormatException(source, "header row (row 1) has an unclosed double quote");
-                    if (line[i] == '"')
-                    {
-                        if (i + 1 < line.Length && line[i + 1] == '"')
-                        {
-                            field.Append('"');
-                            i += 2;
-                            continue;
-                        }
-                        i++;
-                        break;
-                    }
-                    field.Append(line[i++]);
-                }
-                while (i < line.Length && line[i] != ',')
-                    i++;
-                fields.Add(field.ToString());
-            }
-            else
-            {
-                int comma = line.IndexOf(',', i);
-                int end = comma < 0 ? line.Length : comma;
-                fields.Add(line.AsSpan(i, end - i).Trim().ToString());
-                i = end;
-            }
-
-            if (i >= line.Length)
-                return fields;
-            i++; // skip the comma; a trailing comma yields a final empty field, as in CSV
-        }
-    }
-
     /// <summary>
     /// Makes names usable as keys: an empty name becomes <c>column{k}</c> (k = 1-based column
     /// number) and a repeated name gets <c>_2</c>, <c>_3</c>, … appended, so every trace can be
