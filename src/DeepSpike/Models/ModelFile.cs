@@ -22,8 +22,16 @@ public static class ModelFile
     private const int MaxTensors = 100_000;
 
     /// <summary>Writes the header and tensors to <paramref name="path"/> (temporary file, then rename).</summary>
+    /// <exception cref="ArgumentException">A tensor's value count is not the product of its shape (<see cref="Read(string)"/> would refuse the file).</exception>
     public static void Write(string path, JsonDocument header, IEnumerable<StoredTensor> tensors)
     {
+        var list = tensors.ToList();
+        foreach (var t in list)
+        {
+            long expected = t.Shape.Aggregate(1L, (p, d) => p * d);
+            if (t.Data.Length != expected)
+                throw new ArgumentException($"tensor '{t.Name}' has {t.Data.Length} values for shape [{string.Join(", ", t.Shape)}] ({expected} expected)", nameof(tensors));
+        }
         AtomicFile.Write(path, stream =>
         {
             using var buffer = new MemoryStream();
@@ -33,7 +41,6 @@ public static class ModelFile
                 var json = Encoding.UTF8.GetBytes(header.RootElement.GetRawText());
                 w.Write(json.Length);
                 w.Write(json);
-                var list = tensors.ToList();
                 w.Write(list.Count);
                 foreach (var t in list)
                 {
