@@ -14,7 +14,7 @@ return 2;
 static int Fuzz(string target)
 {
     var targets = new FuzzTargets(Path.Combine(Path.GetTempPath(), $"deepspike-fuzz-{target}-{Environment.ProcessId}"));
-    if (target == "checkpoint") targets.Run("csv", "a\n1\n"u8); // builds the trainer fixture outside the instrumented loop
+    targets.Prepare(target);
     SharpFuzz.Fuzzer.OutOfProcess.Run(stream =>
     {
         using var buffer = new MemoryStream();
@@ -28,6 +28,7 @@ static int Fuzz(string target)
 static int RunFiles(string target, string[] files)
 {
     var targets = new FuzzTargets(Path.Combine(Path.GetTempPath(), $"deepspike-fuzz-run-{Environment.ProcessId}"));
+    targets.Prepare(target);
     int bugs = 0;
     foreach (string file in files)
     {

@@ -6,9 +6,10 @@ namespace DeepSpike.Data;
 /// </summary>
 internal sealed class ColumnBuilder
 {
-    private const int InitialCapacity = 1024;
+    // Small and allocated on the first value: a header of 10^5 empty names must not cost 10^5 large buffers.
+    private const int InitialCapacity = 16;
 
-    private float[] _values = new float[InitialCapacity];
+    private float[] _values = [];
     private int _count;
     private int _firstPendingGap = -1;
 
@@ -44,7 +45,7 @@ internal sealed class ColumnBuilder
     private void Append(float value)
     {
         if (_count == _values.Length)
-            Array.Resize(ref _values, _values.Length * 2);
+            Array.Resize(ref _values, Math.Max(InitialCapacity, _values.Length * 2));
         _values[_count++] = value;
     }
 }
