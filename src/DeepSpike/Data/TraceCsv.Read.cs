@@ -139,18 +139,14 @@ public static partial class TraceCsv
                 break;
             rest = rest[(comma + 1)..];
         }
-        // Short rows are legal in the wild (writers that stop at the last non-empty column).
-        for (; j < columns.Length; j++)
-            columns[j].AddMissing(frame);
+        // Short rows are legal in the wild (writers that stop at the last non-empty column); the columns
+        // they lack have no value at this frame, which ColumnBuilder treats as missing.
     }
 
     private static void AddField(ReadOnlySpan<char> field, ColumnBuilder column, string name, int frame, int row, string source, MissingValuePolicy missingValues)
     {
         if (field.IsEmpty)
-        {
-            column.AddMissing(frame);
-            return;
-        }
+            return; // missing: the column gets no value at this frame
         if (!FastFloatParser.TryParse(field, out float value))
         {
             if (IsInfinityText(field))
@@ -159,10 +155,7 @@ public static partial class TraceCsv
                 throw new DataFormatException(source, $"trace '{name}' has non-numeric text '{Truncate(field)}' at frame {frame} (row {row})");
         }
         if (float.IsNaN(value))
-        {
-            column.AddMissing(frame);
             return;
-        }
         if (float.IsInfinity(value))
             throw new DataFormatException(source, $"trace '{name}' has an infinite value '{Truncate(field)}' at frame {frame} (row {row}); values must be finite 32-bit floats");
 
