@@ -21,7 +21,8 @@ internal static class EvaluateCommand
             double rate = r.GetValue(frameRate);
             if (!(rate > 0)) throw new ArgumentException($"--frame-rate must be > 0, got {rate}");
             string predictedPath = r.GetValue(predicted)!, truthPath = r.GetValue(truth)!;
-            var predictedSet = TraceCsv.Read(predictedPath, rate);
+            // Predictions are this tool's own output: read exactly as written (no layout guessing).
+            var predictedSet = TraceCsv.ReadTable(predictedPath, rate, layout: new TableLayout { Orientation = TraceOrientation.Usual }).Traces;
             var truthSet = TraceCsv.Read(truthPath, rate);
             CorrelationReport report;
             try { report = SpikeMetrics.Evaluate(predictedSet, truthSet, r.GetValue(binMs)); }

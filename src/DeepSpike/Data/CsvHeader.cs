@@ -13,6 +13,8 @@ internal static class CsvHeader
         var names = new string[rawNames.Count];
         var used = new HashSet<string>(rawNames.Where(n => n.Length > 0), StringComparer.Ordinal);
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        // Where each name's suffix search resumes: the suffixes below are taken for good, and restarting at _2 makes n copies of a name quadratic.
+        var nextSuffix = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int j = 0; j < rawNames.Count; j++)
         {
             string raw = rawNames[j];
@@ -24,8 +26,10 @@ internal static class CsvHeader
             }
             // Empty or duplicate: find a suffix no other column uses, now or later in the row.
             string candidate = name;
-            for (int k = 2; used.Contains(candidate) || seen.Contains(candidate); k++)
+            int k = nextSuffix.GetValueOrDefault(name, 2);
+            for (; used.Contains(candidate) || seen.Contains(candidate); k++)
                 candidate = $"{name}_{k}";
+            nextSuffix[name] = k;
             seen.Add(candidate);
             used.Add(candidate);
             names[j] = candidate;

@@ -146,12 +146,16 @@ public static class DatasetMetaJson
     };
 
     /// <summary>Serialises <paramref name="meta"/> as indented JSON; null optional members are omitted.</summary>
-    /// <exception cref="ArgumentException">The frame rate is not a finite number &gt; 0.</exception>
+    /// <exception cref="ArgumentException">The frame rate is not a finite number &gt; 0, or a trace has no name.</exception>
     public static string Serialize(DatasetMeta meta)
     {
         ArgumentNullException.ThrowIfNull(meta);
         if (!(meta.FrameRateHz > 0 && double.IsFinite(meta.FrameRateHz)))
             throw new ArgumentException($"frame rate must be > 0, got {meta.FrameRateHz}", nameof(meta));
+        // Parse refuses a trace without a name, so a written file would not read back.
+        int unnamed = meta.Traces?.ToList().FindIndex(t => string.IsNullOrEmpty(t?.Name)) ?? -1;
+        if (unnamed >= 0)
+            throw new ArgumentException($"trace {unnamed} has no name", nameof(meta));
         var dto = new MetaDto
         {
             FrameRateHz = meta.FrameRateHz,

@@ -11,6 +11,9 @@ internal sealed class LineSource(string first, string? second, TextReader rest)
     /// <summary>The first line of the file.</summary>
     public string First { get; } = first;
 
+    /// <summary>The second line of the file, or null.</summary>
+    public string? Second { get; } = second;
+
     /// <summary>The 1-based line number of the line last returned by <see cref="Next"/>.</summary>
     public int Row { get; private set; }
 
@@ -27,7 +30,7 @@ internal sealed class LineSource(string first, string? second, TextReader rest)
         string? line = _next switch
         {
             1 => First,
-            2 => second,
+            2 => Second,
             _ => rest.ReadLine(),
         };
         if (line is null) return null;

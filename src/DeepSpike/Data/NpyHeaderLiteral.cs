@@ -11,9 +11,14 @@ namespace DeepSpike.Data;
 /// </summary>
 internal ref struct NpyHeaderLiteral
 {
+    /// <summary>NumPy writes at most a dict holding a tuple (a record dtype: a list of tuples); deeper nesting is refused
+    /// before the recursive descent can overflow the stack, which would end the process instead of throwing.</summary>
+    private const int MaxNesting = 32;
+
     private readonly ReadOnlySpan<char> _text;
     private readonly string _source;
     private int _position;
+    private int _nesting;
 
     private NpyHeaderLiteral(ReadOnlySpan<char> text, string source)
     {
@@ -46,9 +51,11 @@ internal ref struct NpyHeaderLiteral
         char c = Peek();
         switch (c)
         {
-            case '{': return ParseDictBody();
-            case '(': return ParseSequence(')');
-            case '[': return ParseSequence(']');
+            case '{' or '(' or '[':
+                if (++_nesting > MaxNesting) throw Error($"brackets nested deeper than {MaxNesting} levels");
+                object value = c == '{' ? ParseDictBody() : ParseSequence(c == '(' ? ')' : ']');
+                _nesting--;
+                return value;
             case '\'' or '"': return ParseString();
         }
         if (c == '-' || char.IsAsciiDigit(c)) return ParseInteger();

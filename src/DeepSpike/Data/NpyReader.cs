@@ -43,7 +43,7 @@ public static class NpyReader
     /// preprocessor's job. Bytes after the array are ignored, as NumPy does.</remarks>
     /// <exception cref="DataFormatException">As <see cref="ReadHeader(string)"/>, and: the dtype is not numeric
     /// (object arrays such as <c>ops.npy</c>, strings, complex, records), the array is 0-d or has more than 2
-    /// dimensions, or the file holds fewer data bytes than the header promises.</exception>
+    /// dimensions, its rows have no values (last dimension 0), or the file holds fewer data bytes than the header promises.</exception>
     public static float[][] ReadRows(string path)
     {
         using FileStream file = Open(path);
@@ -297,6 +297,9 @@ public static class NpyReader
         long rows = shape.Count == 2 ? shape[0] : 1, columns = shape[^1];
         if (rows > Array.MaxLength || columns > Array.MaxLength || rows * columns > long.MaxValue / 8)
             throw new DataFormatException(path, $"holds an array of shape {header.ShapeText}, too large to load");
+        // Rows of no values cost memory the file does not hold (an (N, 0) header allocates N arrays), and are no traces.
+        if (columns == 0 && rows > 0)
+            throw new DataFormatException(path, $"holds an array of shape {header.ShapeText}: its rows have no values");
         return ((int)rows, (int)columns);
     }
 

@@ -8,7 +8,8 @@ public enum TraceOrientation
     /// cells, is almost always the transpose of what the user meant.</summary>
     Auto,
 
-    /// <summary>The usual layout, trusted whatever the shape: one column per trace in a CSV, cells × frames in a <c>.npy</c>.</summary>
+    /// <summary>The usual layout, trusted whatever the shape and read exactly as written (no time column dropped): one column
+    /// per trace in a CSV, cells × frames in a <c>.npy</c>. What <see cref="TraceCsv.Write(string, TraceSet)"/> writes reads back identically this way.</summary>
     Usual,
 
     /// <summary>The transpose of the usual layout: one row per trace in a CSV (names, if any, in the first field), frames × cells in a <c>.npy</c>.</summary>

@@ -60,8 +60,9 @@ public static partial class TraceCsv
     /// error unless they are empty (trailing commas).</para>
     /// <para>The delimiter is the first of comma, tab and <c>;</c> that splits the first two lines into the same
     /// number of fields; with tab or <c>;</c>, a comma in the numbers is a decimal comma. Numbers may be quoted.
-    /// A first column that is a clock (see <c>ClockColumn</c>: named like time/index/<c>Unnamed: 0</c> or empty and
-    /// increasing, or increasing in steady steps whatever its name) is dropped with a note.</para>
+    /// With <see cref="TraceOrientation.Auto"/>, a first column that is a clock (see <c>ClockColumn</c>: named like
+    /// time/index/<c>Unnamed: 0</c> or empty and increasing, or increasing in steady steps whatever its name) is dropped
+    /// with a note; <see cref="TraceOrientation.Usual"/> reads every column as written.</para>
     /// </remarks>
     /// <exception cref="DataFormatException">The file is missing, empty, not valid gzip, has a
     /// non-numeric or infinite value, a row longer than the header, an empty trace, or a gap
@@ -143,7 +144,7 @@ public static partial class TraceCsv
         if (layout.HasHeader)
         {
             rawNames = [.. fields];
-            numericHeader = NumericHeaderError(rawNames, quoted, dialect, sourceName);
+            numericHeader = NumericHeaderError(rawNames, quoted, source.Second?.Contains('"') == true, dialect, sourceName);
             source.SkipFirst();
         }
         else
@@ -186,7 +187,7 @@ public static partial class TraceCsv
         if (traces.Count == 0)
             throw new DataFormatException(sourceName, "has no named columns with values");
 
-        if (numericHeader is null && ClockColumn.Step(layout.HasHeader ? keptRawNames[0] : "column", traces[0]) is double step)
+        if (numericHeader is null && layout.Orientation == TraceOrientation.Auto && ClockColumn.Step(layout.HasHeader ? keptRawNames[0] : "column", traces[0]) is double step)
         {
             string column = keptRawNames[0].Length > 0 && layout.HasHeader ? $"first column '{keptRawNames[0]}'" : "unnamed first column";
             if (traces.Count == 1)
@@ -212,15 +213,17 @@ public static partial class TraceCsv
 
     /// <summary>
     /// The error for a header row of numbers, or null: such a file has no header, and its first frame would be lost
-    /// as trace names. ROI numbers (0, 1, 2, … or 1, 2, 3, …, after an optional empty index name) are names, not a frame.
+    /// as trace names. ROI numbers (0, 1, 2, … or 1, 2, 3, …, after an optional empty index name) are names, not a frame,
+    /// and so is a quoted number when the data rows are not quoted (how <see cref="Write(string, IReadOnlyList{string}, IReadOnlyList{float[]})"/>
+    /// writes a name like <c>7</c>).
     /// </summary>
-    private static DataFormatException? NumericHeaderError(List<string> names, List<bool> quoted, CsvDialect dialect, string source)
+    private static DataFormatException? NumericHeaderError(List<string> names, List<bool> quoted, bool dataQuoted, CsvDialect dialect, string source)
     {
         var numbers = new List<float>(names.Count);
         for (int j = 0; j < names.Count; j++)
         {
             if (names[j].Length == 0) continue;
-            if (!dialect.TryParse(names[j], quoted[j], out float value)) return null;
+            if ((quoted[j] && !dataQuoted) || !dialect.TryParse(names[j], quoted[j], out float value)) return null;
             numbers.Add(value);
         }
         if (numbers.Count == 0) return null;
@@ -241,7 +244,6 @@ public static partial class TraceCsv
             dialect.Split(line, fields, quoted, source, row);
             for (int k = 0; k < fields.Count; k++)
                 AddFieldAt(k, fields[k], quoted[k], line, row, frame, columns, names, dialect, source, missingValues);
-            FillShortRow(fields.Count, frame, columns);
             return;
         }
         // Fast path: no quotes, so the delimiter alone splits the fields.
@@ -257,14 +259,8 @@ public static partial class TraceCsv
                 break;
             rest = rest[(end + 1)..];
         }
-        FillShortRow(j, frame, columns);
-    }
-
-    // Short rows are legal in the wild (writers that stop at the last non-empty column).
-    private static void FillShortRow(int fieldCount, int frame, ColumnBuilder[] columns)
-    {
-        for (int j = fieldCount; j < columns.Length; j++)
-            columns[j].AddMissing(frame);
+        // Short rows are legal in the wild (writers that stop at the last non-empty column); the columns
+        // they lack have no value at this frame, which ColumnBuilder treats as missing.
     }
 
     private static void AddFieldAt(int j, ReadOnlySpan<char> field, bool wasQuoted, string line, int row, int frame, ColumnBuilder[] columns,
@@ -290,10 +286,7 @@ public static partial class TraceCsv
         CsvDialect dialect, string source, MissingValuePolicy missingValues, bool rowNameLikely = false)
     {
         if (field.IsEmpty)
-        {
-            column.AddMissing(frame);
-            return;
-        }
+            return; // missing: the column gets no value at this frame
         if (!dialect.TryParse(field, wasQuoted, out float value))
         {
             string problem = $"trace '{name}' has non-numeric text '{Truncate(field)}' at frame {frame} (row {row})";
@@ -303,10 +296,7 @@ public static partial class TraceCsv
                 : new DataFormatException(source, problem);
         }
         if (float.IsNaN(value))
-        {
-            column.AddMissing(frame);
             return;
-        }
         if (float.IsInfinity(value))
             throw new DataFormatException(source, $"trace '{name}' has an infinite value '{Truncate(field)}' at frame {frame} (row {row}); values must be finite 32-bit floats");
 

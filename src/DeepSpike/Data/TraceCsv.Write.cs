@@ -26,11 +26,12 @@ public static partial class TraceCsv
     /// float, so <see cref="Read(string, double, MissingValuePolicy)"/> returns identical bits.
     /// A <see cref="float.NaN"/> is written as an empty field (a missing value), so NaNs at the
     /// end of a trace read back as padding. Names containing a comma, quote or surrounding white
-    /// space are double-quoted. The output appears only once complete (<see cref="AtomicFile"/>):
+    /// space are double-quoted, and so are names that read as numbers (<c>"7"</c>), which the reader
+    /// would otherwise take for a first frame. The output appears only once complete (<see cref="AtomicFile"/>):
     /// if writing fails, no partial file is left.
     /// </remarks>
     /// <exception cref="ArgumentException">No traces, counts differ, a name is empty or repeated,
-    /// contains a line break, a trace is empty, or a value is infinite (the message names trace and frame).</exception>
+    /// contains a line break or another control character (tab excepted) or an unpaired surrogate, a trace is empty, or a value is infinite (the message names trace and frame).</exception>
     public static void Write(string path, IReadOnlyList<string> names, IReadOnlyList<float[]> traces)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
@@ -45,6 +46,12 @@ public static partial class TraceCsv
             // The reader is line based, so a name must fit on the header line.
             if (set.Names[j].AsSpan().IndexOfAny('\r', '\n') >= 0)
                 throw new ArgumentException($"trace name {j} ('{set.Names[j]}') contains a line break", nameof(names));
+            // The reader refuses a header with control characters (binary data), and UTF-8 cannot carry a lone surrogate.
+            int control = IndexOfControl(set.Names[j]);
+            if (control >= 0)
+                throw new ArgumentException($"trace name {j} has control character U+{(int)set.Names[j][control]:X4} at position {control + 1}", nameof(names));
+            if (!IsValidUtf16(set.Names[j]))
+                throw new ArgumentException($"trace name {j} has an unpaired UTF-16 surrogate, which UTF-8 cannot encode", nameof(names));
             float[] trace = set.Traces[j];
             if (trace.Length == 0)
                 throw new ArgumentException($"trace '{set.Names[j]}' is empty; a CSV column cannot hold an empty trace", nameof(traces));
@@ -95,9 +102,25 @@ public static partial class TraceCsv
         }
     }
 
+    private static bool IsValidUtf16(string text)
+    {
+        for (int i = 0; i < text.Length; i++)
+        {
+            if (!char.IsSurrogate(text[i]))
+                continue;
+            if (!char.IsSurrogatePair(text, i))
+                return false;
+            i++;
+        }
+        return true;
+    }
+
+    // A leading U+FEFF at the start of the file would be read as a byte order mark and dropped, so it is quoted.
+    // A name that reads as a number is quoted too: the reader takes a header of bare numbers for a first frame.
     private static string QuoteIfNeeded(string name)
     {
-        bool needsQuotes = name.AsSpan().IndexOfAny(',', '"') >= 0 || name.Trim().Length != name.Length;
+        bool needsQuotes = name.AsSpan().IndexOfAny(',', '"') >= 0 || name.Trim().Length != name.Length || name.StartsWith('\uFEFF')
+                           || CsvDialect.Standard.TryParse(name.Trim(), wasQuoted: false, out _);
         return needsQuotes ? $"\"{name.Replace("\"", "\"\"")}\"" : name;
     }
 }

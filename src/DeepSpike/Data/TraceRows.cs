@@ -36,12 +36,12 @@ internal static class TraceRows
             for (int k = start; k < fields.Count; k++)
             {
                 int frame = k - start;
-                if (fields[k].Length == 0) { values.AddMissing(frame); continue; }
+                if (fields[k].Length == 0) continue; // missing: no value at this frame
                 if (!dialect.TryParse(fields[k], quoted[k], out float value))
                     throw new DataFormatException(sourceName, $"row {source.Row} has non-numeric text '{TraceCsv.Truncate(fields[k])}' at frame {frame} (field {k + 1})");
                 if (float.IsInfinity(value))
                     throw new DataFormatException(sourceName, $"row {source.Row} has an infinite value '{TraceCsv.Truncate(fields[k])}' at frame {frame}; values must be finite 32-bit floats");
-                if (float.IsNaN(value)) { values.AddMissing(frame); continue; }
+                if (float.IsNaN(value)) continue;
                 int gap = values.Add(frame, value);
                 if (gap >= 0 && missingValues == MissingValuePolicy.Error)
                     throw new DataFormatException(sourceName, $"row {source.Row} has a missing value at frame {gap}; only the end of a row may be empty or NaN (padding)");

@@ -32,8 +32,16 @@ public static class ModelFile
     private const int MinimumBodyBytes = sizeof(int) + sizeof(int) + sizeof(ulong);
 
     /// <summary>Writes the header and tensors to <paramref name="path"/> (temporary file, then rename).</summary>
+    /// <exception cref="ArgumentException">A tensor's value count is not the product of its shape (<see cref="Read(string)"/> would refuse the file).</exception>
     public static void Write(string path, JsonDocument header, IEnumerable<StoredTensor> tensors)
     {
+        var list = tensors.ToList();
+        foreach (var t in list)
+        {
+            long expected = t.Shape.Aggregate(1L, (p, d) => p * d);
+            if (t.Data.Length != expected)
+                throw new ArgumentException($"tensor '{t.Name}' has {t.Data.Length} values for shape [{string.Join(", ", t.Shape)}] ({expected} expected)", nameof(tensors));
+        }
         AtomicFile.Write(path, stream =>
         {
             using var buffer = new MemoryStream();
@@ -43,7 +51,6 @@ public static class ModelFile
                 var json = Encoding.UTF8.GetBytes(header.RootElement.GetRawText());
                 w.Write(json.Length);
                 w.Write(json);
-                var list = tensors.ToList();
                 w.Write(list.Count);
                 foreach (var t in list)
                 {
@@ -82,7 +89,17 @@ public static class ModelFile
         try
         {
             using var r = new BinaryReader(new MemoryStream(bytes, Magic.Length, bytes.Length - Magic.Length - 8));
-            int jsonLength = r.ReadInt32();
+            // Every count is checked against the bytes left before anything is allocated for it: a flipped bit in a
+            // length must be a clear error, not a multi-gigabyte allocation.
+            int ReadCount(int bytesPerItem, string what)
+            {
+                int n = r.ReadInt32();
+                long left = r.BaseStream.Length - r.BaseStream.Position;
+                if (n < 0 || (long)n * bytesPerItem > left)
+                    throw new InvalidDataException($"{source}: model file is malformed ({what} {n} does not fit in the {left} bytes left)");
+                return n;
+            }
+            int jsonLength = ReadCount(1, "header length");
             var header = JsonDocument.Parse(r.ReadBytes(jsonLength));
             int count = r.ReadInt32();
             if (count < 0 || count > MaxTensors) throw new InvalidDataException($"{source}: implausible tensor count {count}");
@@ -90,9 +107,9 @@ public static class ModelFile
             for (int i = 0; i < count; i++)
             {
                 string name = r.ReadString();
-                var shape = new int[r.ReadInt32()];
+                var shape = new int[ReadCount(sizeof(int), $"tensor '{name}' rank")];
                 for (int d = 0; d < shape.Length; d++) shape[d] = r.ReadInt32();
-                int length = r.ReadInt32();
+                int length = ReadCount(sizeof(float), $"tensor '{name}' value count");
                 if (length < 0 || length != shape.Aggregate(1L, (p, d) => p * d))
                     throw new InvalidDataException($"{source}: tensor '{name}' has {length} values for shape [{string.Join(", ", shape)}]");
                 var data = new float[length];

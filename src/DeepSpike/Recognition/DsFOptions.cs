@@ -25,7 +25,11 @@ public sealed record DsFOptions(
     /// <summary>Dilations, defaulted.</summary>
     public int[] Dilations { get; init; } = Dilations ?? [1, 1, 2, 4, 1];
 
-    /// <summary>Throws if a value is out of range.</summary>
+    /// <summary>More weights than any spike-inference network needs (~200 MB of floats); a model file asking for more is
+    /// corrupt, and must say so instead of failing to allocate.</summary>
+    internal const long MaxParameters = 50_000_000;
+
+    /// <summary>Throws if a value is out of range (including architectures over <see cref="MaxParameters"/> weights).</summary>
     public DsFOptions Validate()
     {
         if (Channels < 1) throw new ArgumentOutOfRangeException(nameof(Channels), $"channels must be >= 1, got {Channels}");
@@ -36,7 +40,28 @@ public sealed record DsFOptions(
         if (!(LeakySlope >= 0 && LeakySlope < 1)) throw new ArgumentOutOfRangeException(nameof(LeakySlope), $"leaky slope must be in [0, 1), got {LeakySlope}");
         if (!(FrameRateHz > 0)) throw new ArgumentOutOfRangeException(nameof(FrameRateHz), $"frame rate must be > 0, got {FrameRateHz}");
         if (!(InitialRateHz > 0 && InitialRateHz < FrameRateHz)) throw new ArgumentOutOfRangeException(nameof(InitialRateHz), $"initial rate must be in (0, frame rate), got {InitialRateHz}");
+        if (HiddenParameterCount > MaxParameters)
+            throw new ArgumentOutOfRangeException(nameof(Channels), $"{Channels} channels with {Kernels.Length} layers of kernel sizes up to {Kernels.Max()} need more than {MaxParameters} weights");
         return this;
+    }
+
+    /// <summary>Weights and biases of the hidden layers: Σ_l (in_l · k_l + 1) · Channels, in_0 = 1, in_l = Channels;
+    /// <see cref="long.MaxValue"/> once over <see cref="MaxParameters"/>.</summary>
+    internal long HiddenParameterCount
+    {
+        get
+        {
+            long count = 0, inChannels = 1;
+            foreach (int k in Kernels)
+            {
+                // In double: channels² · kernel can pass 2^63; the sum stops as soon as it passes the limit.
+                double layer = ((double)inChannels * k + 1) * Channels;
+                if (layer > MaxParameters || count + (long)layer > MaxParameters) return long.MaxValue;
+                count += (long)layer;
+                inChannels = Channels;
+            }
+            return count;
+        }
     }
 
     /// <summary>Frames seen on each side of the predicted frame.</summary>

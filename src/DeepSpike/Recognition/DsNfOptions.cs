@@ -27,6 +27,11 @@ public sealed record DsNfOptions(
         if (BackwardUnits < 1) throw new ArgumentOutOfRangeException(nameof(BackwardUnits), $"backward GRU units must be >= 1, got {BackwardUnits}");
         if (ForwardUnits < 1) throw new ArgumentOutOfRangeException(nameof(ForwardUnits), $"forward GRU units must be >= 1, got {ForwardUnits}");
         if (MarginalSamples < 1) throw new ArgumentOutOfRangeException(nameof(MarginalSamples), $"marginal samples must be >= 1, got {MarginalSamples}");
+        // GRU weights: 3·H·(inputs + H + 2) per cell; the forward cell's inputs are C + backward units + 2.
+        double gruParameters = 3.0 * BackwardUnits * ((double)Cnn.Channels + BackwardUnits + 2)
+            + 3.0 * ForwardUnits * ((double)Cnn.Channels + BackwardUnits + 2 + ForwardUnits + 2);
+        if (Cnn.HiddenParameterCount + gruParameters > DsFOptions.MaxParameters)
+            throw new ArgumentOutOfRangeException(BackwardUnits >= ForwardUnits ? nameof(BackwardUnits) : nameof(ForwardUnits), $"GRUs of {BackwardUnits} and {ForwardUnits} units on {Cnn.Channels} channels need more than {DsFOptions.MaxParameters} weights");
         return this;
     }
 }

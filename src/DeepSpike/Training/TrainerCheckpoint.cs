@@ -53,7 +53,7 @@ public sealed record TrainerCheckpoint(string Path, ModelInfo Info)
     internal void Restore(Trainer trainer)
     {
         try { RestoreChecked(trainer); }
-        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException)
+        catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or FormatException or ArgumentException or JsonException)
         {
             throw new InvalidDataException($"{Path}: not a usable training checkpoint ({e.Message})", e);
         }
@@ -68,7 +68,8 @@ public sealed record TrainerCheckpoint(string Path, ModelInfo Info)
             throw new InvalidDataException($"{Path}: checkpoint was made for other training traces ({names.Count} traces, first '{names.FirstOrDefault()}'); remove it or drop --resume");
         if (model.Recognition.Name != trainer.Recognition.Name || model.Recognition.OptionsJson != trainer.Recognition.OptionsJson)
             throw new InvalidDataException($"{Path}: checkpoint holds a {model.Recognition.Name} network with other settings than this run's {trainer.Recognition.Name}; remove it or drop --resume");
-        var saved = header.GetProperty("options").Deserialize<TrainingOptions>()!;
+        var saved = header.GetProperty("options").Deserialize<TrainingOptions>()
+            ?? throw new InvalidDataException($"{Path}: checkpoint has no training options");
         if (saved with { MaxMinutes = 0, MaxIterations = 0, CheckpointEvery = 0, ValidateEvery = 0, Patience = 0 } !=
             trainer.Options with { MaxMinutes = 0, MaxIterations = 0, CheckpointEvery = 0, ValidateEvery = 0, Patience = 0 })
             throw new InvalidDataException($"{Path}: checkpoint was made with other training options ({saved}); resume with the same seed, samples, chunks and learning rates");
@@ -116,6 +117,8 @@ public sealed record TrainerCheckpoint(string Path, ModelInfo Info)
 
     private static void RestoreAdam(Func<string, int, float[]> get, string prefix, Adam adam, int steps)
     {
+        // Adam's bias correction 1 − β^t is negative for t < 0: training would go on with flipped steps, silently.
+        if (steps < 0) throw new FormatException($"'{prefix}' has {steps} Adam steps; a step count is >= 0");
         for (int i = 0; i < adam.FirstMoments.Count; i++)
         {
             get($"{prefix}/adam_m/{i}", adam.FirstMoments[i].Length).CopyTo(adam.FirstMoments[i], 0);

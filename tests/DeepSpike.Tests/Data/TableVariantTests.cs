@@ -299,4 +299,25 @@ public sealed class TableVariantTests : IDisposable
         Assert.StartsWith($"{calcium}: dropped the first column 'time'", data.Notes[0]);
         Assert.StartsWith($"{_dir.File(Dataset.MetaFileName)}: ignored", data.Notes[1]);
     }
+
+    [Theory]
+    [InlineData("7")]
+    [InlineData("0.5")]
+    [InlineData("-3")]
+    public void WriteThenRead_NumericName_QuotedSoItStaysAName(string name)
+    {
+        string path = _dir.File("numeric-name.csv");
+        TraceCsv.Write(path, [name, "b"], [[0.25f, 0.5f], [1f, 2f]]);
+
+        Assert.StartsWith($"\"{name}\",b\n", File.ReadAllText(path));
+        Assert.Equal([name, "b"], TraceCsv.Read(path).Names);
+    }
+
+    [Fact]
+    public void ReadTable_EverythingQuotedWithoutHeader_StillRefusedAsNoHeader()
+    {
+        string path = _dir.WriteText("quoted-all.csv", "\"0.5\",\"0.25\"\n\"0.75\",\"0.125\"\n");
+
+        Assert.Equal(FormatRemedy.ReadWithoutHeader, Assert.Throws<DataFormatException>(() => TraceCsv.ReadTable(path)).Remedy);
+    }
 }
