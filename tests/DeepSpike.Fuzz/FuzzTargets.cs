@@ -21,7 +21,7 @@ namespace DeepSpike.Fuzz;
 public sealed class FuzzTargets
 {
     /// <summary>Target names, as given on the command line and as corpus folder names.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["csv", "csvgz", "npy", "pickle", "suite2p", "metajson", "model", "checkpoint"];
+    public static IReadOnlyList<string> Names { get; } = ["csv", "csvgz", "npy", "pickle", "suite2p", "metajson", "model", "checkpoint", "csvlayout", "npyarray", "dynmodel"];
 
     /// <summary>The files of a suite2p plane folder the suite2p target can replace; the input's first byte picks one.</summary>
     public static IReadOnlyList<string> Suite2pFiles { get; } =
@@ -54,7 +54,7 @@ public sealed class FuzzTargets
     /// </summary>
     public static bool IsClearError(string target, Exception e) => target switch
     {
-        "model" or "checkpoint" => e is InvalidDataException,
+        "model" or "checkpoint" or "dynmodel" => e is InvalidDataException,
         _ => e is DataFormatException,
     };
 
@@ -82,6 +82,17 @@ public sealed class FuzzTargets
                 string path = WriteInput("input.ckpt", WithChecksum(data));
                 new TrainerCheckpoint(path, CheckpointFixture.Info).Restore(trainer);
                 break;
+            // The first byte picks the layout (header or not × auto, usual or transposed), the rest is the table.
+            case "csvlayout" when !data.IsEmpty:
+                TraceCsv.ReadTable(WriteInput("input.csv", data[1..]), layout: new TableLayout
+                {
+                    HasHeader = (data[0] & 1) == 0,
+                    Orientation = (TraceOrientation)(data[0] / 2 % 3),
+                });
+                break;
+            case "csvlayout": break;
+            case "npyarray": NpyReader.ReadArray(WriteInput("input.npy", data)); break;
+            case "dynmodel": DeepSpike.Dynamics.DynamicsModel.Load(WriteInput("input.dsdyn", WithChecksum(data))); break;
             default: throw new ArgumentException($"unknown fuzz target '{target}'; known: {string.Join(", ", Names)}", nameof(target));
         }
     }
