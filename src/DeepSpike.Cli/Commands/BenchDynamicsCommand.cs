@@ -32,28 +32,33 @@ internal static class BenchDynamicsCommand
             var options = new DynamicsTrainingOptions { MaxMinutes = r.GetValue(maxMinutes), MaxSteps = r.GetValue(maxSteps), Seed = seedValue };
             Console.WriteLine($"Lorenz benchmark, seed {seedValue}: {data.Training.Trials} training and {data.Validation.Trials} validation trials × {data.Training.Bins} bins × {data.Training.Cells} cells");
             var rows = new List<LorenzBenchRow>();
+            const string Header = "| data | model | latents R² (paper) | rates R² (paper) | spikes R² (paper) | fluorescence R² (paper) | training | steps/s | stop |";
             foreach (string m in chosen)
             {
                 void Report(DynamicsProgress p) => Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{m}: step {p.Step} ({p.Seconds:F0} s) loss {p.Loss:F1} (recon {p.Reconstruction:F1}, KL {p.Kl:F1}) validation {p.Validation:F1} best {p.Best:F1} lr {p.LearningRate:G3}"));
-                rows.Add(m switch
+                var row = m switch
                 {
                     "oasis-lfads" => LorenzBench.RunOasisLfads(data, new LfadsOptions(), options, r.GetValue(samples), Report),
                     "gaussian-lfads" => LorenzBench.RunGaussianLfads(data, new LfadsOptions(), options, r.GetValue(samples), Report),
                     _ => LorenzBench.RunLfadsOnSpikes(data, new LfadsOptions(), options, r.GetValue(samples), Report),
-                });
+                };
+                rows.Add(row);
+                // Each row as soon as it is done, so a long run shows its results before the end.
+                Console.Error.WriteLine($"done: {Row(row)}");
             }
             Console.WriteLine();
-            Console.WriteLine("| data | model | latents R² (paper) | rates R² (paper) | spikes R² (paper) | fluorescence R² (paper) | training | steps/s | stop |");
+            Console.WriteLine(Header);
             Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
-            foreach (var row in rows)
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"| {row.Input} | {row.Model} | {Cell(row.Latents, row.Paper[0])} | {Cell(row.Rates, row.Paper[1])} | {Cell(row.Spikes, row.Paper[2])} | {Cell(row.Fluorescence, row.Paper[3])} | {row.TrainingSeconds / 60:F1} min, {row.Steps} steps | {row.StepsPerSecond:F1} | {row.StopReason} |"));
+            foreach (var row in rows) Console.WriteLine(Row(row));
             if (r.GetValue(json) is string path) LorenzBench.WriteJson(path, seedValue, rows);
             return 0;
         }));
         return command;
     }
+
+    private static string Row(LorenzBenchRow row) => string.Create(CultureInfo.InvariantCulture,
+        $"| {row.Input} | {row.Model} | {Cell(row.Latents, row.Paper[0])} | {Cell(row.Rates, row.Paper[1])} | {Cell(row.Spikes, row.Paper[2])} | {Cell(row.Fluorescence, row.Paper[3])} | {row.TrainingSeconds / 60:F1} min, {row.Steps} steps | {row.StepsPerSecond:F1} | {row.StopReason} |");
 
     private static string Cell(double ours, double paper) => string.Create(CultureInfo.InvariantCulture,
         $"{(double.IsFinite(ours) ? ours.ToString("F3", CultureInfo.InvariantCulture) : "–")} ({(double.IsFinite(paper) ? paper.ToString("F3", CultureInfo.InvariantCulture) : "–")})");
