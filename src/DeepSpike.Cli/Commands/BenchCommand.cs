@@ -20,9 +20,9 @@ internal static class BenchCommand
     {
         var bench = new Command("bench", "Speed and accuracy studies");
         bench.Add(CreateSpeed());
-        bench.Add(BenchSoakCommand.Create());
         bench.Add(BenchAccuracyCommand.Create());
         bench.Add(BenchPosteriorCommand.Create());
+        bench.Add(BenchSoakCommand.Create());
         return bench;
     }
 

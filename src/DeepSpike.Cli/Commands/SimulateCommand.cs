@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using DeepSpike.Data;
 using DeepSpike.Simulation;
 
 namespace DeepSpike.Cli.Commands;
@@ -38,7 +39,7 @@ internal static class SimulateCommand
             };
             string folder = r.GetValue(output)!;
             // calcium.csv, spikes.csv and meta.json appear together: a full disk at the second must not leave a new first beside old ones.
-            using (var outputs = Data.AtomicFile.BeginGroup())
+            using (var outputs = AtomicFile.BeginGroup())
             {
                 data.Write(folder);
                 outputs.Commit();
