@@ -38,6 +38,7 @@ fi
 
 seeds=$work/seeds/$target
 rm -rf "$work/seeds" && dotnet "$plain/DeepSpike.Fuzz.dll" seeds "$repo" "$work/seeds" >/dev/null
+mkdir -p "$seeds"
 if [[ -d $repo/tests/fuzz-corpus/$target ]]; then cp "$repo/tests/fuzz-corpus/$target"/* "$seeds"/; fi
 
 findings=$work/findings/$target
