@@ -35,20 +35,6 @@ public static class GaussianTerms
         return sum;
     }
 
-    /// <summary>ln Γ(x) for x &gt; 0 (Lanczos, g = 7, 9 terms; relative error below 1e-13).</summary>
-    public static double LogGamma(double x)
-    {
-        if (x < 0.5) return Math.Log(Math.PI / Math.Sin(Math.PI * x)) - LogGamma(1 - x);
-        x -= 1;
-        double sum = Lanczos[0];
-        for (int i = 1; i < Lanczos.Length; i++) sum += Lanczos[i] / (x + i);
-        double t = x + 7.5;
-        return 0.5 * Math.Log(2 * Math.PI) + (x + 0.5) * Math.Log(t) - t + Math.Log(sum);
-    }
-
-    private static readonly double[] Lanczos =
-    [
-        0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-        12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
-    ];
+    /// <summary>ln Γ(x) for x &gt; 0; see <see cref="Ops.LogGammaOf"/>.</summary>
+    public static double LogGamma(double x) => Ops.LogGammaOf(x);
 }

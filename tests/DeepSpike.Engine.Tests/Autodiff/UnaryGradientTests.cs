@@ -24,6 +24,7 @@ public class UnaryGradientTests
         "Neg" => Ops.Neg(x),
         "Square" => Ops.Square(x),
         "Clamp" => Ops.Clamp(x, -1f, 1.5f),
+        "LogGamma" => Ops.LogGamma(x),
         _ => throw new ArgumentOutOfRangeException(nameof(op), op, "unknown op"),
     };
 
@@ -43,6 +44,7 @@ public class UnaryGradientTests
     [InlineData("Neg", -2f, 2f)]
     [InlineData("Square", -2f, 2f)]
     [InlineData("Clamp", -0.9f, 1.4f)]
+    [InlineData("LogGamma", 0.3f, 12f)]
     public void UnaryOp_SmoothRegion_GradientMatchesFiniteDifferences(string op, float lo, float hi)
     {
         var x = Rand.Param(new Random(1), Shape, lo, hi, "x");
@@ -127,4 +129,19 @@ public class UnaryGradientTests
     [Fact]
     public void Clamp_BoundsReversed_Throws() =>
         Assert.Throws<ArgumentException>(() => Ops.Clamp(Tensor.Zeros(2), 1f, -1f));
+
+    [Theory]
+    [InlineData(1.0, -0.57721566490153286)]
+    [InlineData(0.5, -1.9635100260214235)]
+    [InlineData(2.0, 0.42278433509846714)]
+    [InlineData(10.0, 2.2517525890667211)]
+    [InlineData(0.1, -10.423754940411076)]
+    public void Digamma_MatchesKnownValues(double x, double expected) => Assert.Equal(expected, Ops.Digamma(x), 10);
+
+    [Theory]
+    [InlineData(1.0, 0.0)]
+    [InlineData(3.0, 0.69314718055994531)]
+    [InlineData(0.5, 0.57236494292470008)]
+    [InlineData(20.5, 40.8315009745308)]
+    public void LogGamma_MatchesKnownValues(double x, double expected) => Assert.Equal(expected, Ops.LogGammaOf(x), 9);
 }
