@@ -59,7 +59,8 @@ public sealed class FuzzTargets
     };
 
     /// <summary>Builds what <paramref name="target"/> needs besides the input (the checkpoint target's trained fixture), so that
-    /// neither the fuzzer's coverage nor the replay test's time and memory limits see it.</summary>
+    /// the replay test's per-input time and memory limits do not see it. (Under afl the fixture is built during the first
+    /// input: instrumented code cannot run before SharpFuzz sets up the coverage map.)</summary>
     public void Prepare(string target)
     {
         if (target == "checkpoint") _ = _checkpointTrainer.Value;

@@ -14,7 +14,8 @@ return 2;
 static int Fuzz(string target)
 {
     var targets = new FuzzTargets(Path.Combine(Path.GetTempPath(), $"deepspike-fuzz-{target}-{Environment.ProcessId}"));
-    targets.Prepare(target);
+    // No targets.Prepare here: instrumented code may only run inside Run, where afl's coverage map exists. The checkpoint
+    // fixture is built during the first input instead.
     SharpFuzz.Fuzzer.OutOfProcess.Run(stream =>
     {
         using var buffer = new MemoryStream();

@@ -120,7 +120,7 @@ public static class ModelFile
             }
             return (header, tensors);
         }
-        catch (Exception e) when (e is EndOfStreamException or JsonException or ArgumentException or OverflowException)
+        catch (Exception e) when (e is IOException or JsonException or ArgumentException or OverflowException or FormatException)
         {
             throw new InvalidDataException($"{source}: model file is malformed ({e.Message})", e);
         }
