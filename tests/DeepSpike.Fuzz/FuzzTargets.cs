@@ -1,3 +1,4 @@
+using DeepSpike.Tests.Data;
 using System.Buffers.Binary;
 using DeepSpike.Data;
 using DeepSpike.Generative;
@@ -140,10 +141,10 @@ public sealed class FuzzTargets
             .Select(r => Enumerable.Range(0, Frames).Select(t => scale * (100 + r + (t % 5 == 0 ? 40 : 0))).ToArray()).ToArray();
         return file switch
         {
-            Suite2pFolder.FluorescenceFileName => Npy.Float32(Rows(1f)),
-            Suite2pFolder.NeuropilFileName => Npy.Float32(Rows(0.5f)),
-            Suite2pFolder.IsCellFileName => Npy.Float64(new double[,] { { 1, 0.9 }, { 0, 0.2 }, { 1, 0.8 } }),
-            Suite2pFolder.OpsFileName => Npy.ObjectArray(Npy.PickleFloatDict(("nframes", 16.0), (Suite2pFolder.FrameRateKey, 30.0))),
+            Suite2pFolder.FluorescenceFileName => NpyTestFiles.Float32(Rows(1f)),
+            Suite2pFolder.NeuropilFileName => NpyTestFiles.Float32(Rows(0.5f)),
+            Suite2pFolder.IsCellFileName => NpyTestFiles.Float64(new double[,] { { 1, 0.9 }, { 0, 0.2 }, { 1, 0.8 } }),
+            Suite2pFolder.OpsFileName => NpyTestFiles.ObjectArray(Npy.PickleFloatDict(("nframes", 16.0), (Suite2pFolder.FrameRateKey, 30.0))),
             _ => throw new ArgumentException($"not a suite2p file: {file}", nameof(file)),
         };
     }

@@ -1,3 +1,4 @@
+using DeepSpike.Tests.Data;
 using System.IO.Compression;
 using System.Text;
 using DeepSpike.Fuzz;
@@ -70,12 +71,12 @@ internal static class Seeds
             Add("csvgz", name, Gzip(bytes));
         }
 
-        Add("npy", "f4-2x3", Npy.Float32([[1, 2, 3], [4, 5, float.NaN]]));
-        Add("npy", "f8-2x2", Npy.Float64(new double[,] { { 1, 2 }, { 3, 4 } }));
-        Add("npy", "i2-be-fortran", Npy.Build(Npy.Header(">i2", "(2, 2)", fortran: true), [0, 1, 0, 2, 0, 3, 255, 255]));
-        Add("npy", "u1-1d", Npy.Build(Npy.Header("|u1", "(4,)"), [1, 2, 3, 4]));
-        Add("npy", "b1-1d", Npy.Build("{'descr': '|b1', 'fortran_order': False, 'shape': (3L,), }", [0, 1, 1]));
-        Add("npy", "f2-1x2", Npy.Build(Npy.Header("<f2", "(1, 2)"), [0, 0x3C, 0, 0xC0]));
+        Add("npy", "f4-2x3", NpyTestFiles.Float32([[1, 2, 3], [4, 5, float.NaN]]));
+        Add("npy", "f8-2x2", NpyTestFiles.Float64(new double[,] { { 1, 2 }, { 3, 4 } }));
+        Add("npy", "i2-be-fortran", NpyTestFiles.Build(NpyTestFiles.Header(">i2", "(2, 2)", fortran: true), [0, 1, 0, 2, 0, 3, 255, 255]));
+        Add("npy", "u1-1d", NpyTestFiles.Build(NpyTestFiles.Header("|u1", "(4,)"), [1, 2, 3, 4]));
+        Add("npy", "b1-1d", NpyTestFiles.Build("{'descr': '|b1', 'fortran_order': False, 'shape': (3L,), }", [0, 1, 1]));
+        Add("npy", "f2-1x2", NpyTestFiles.Build(NpyTestFiles.Header("<f2", "(1, 2)"), [0, 0x3C, 0, 0xC0]));
 
         byte[] protocol3 = Convert.FromHexString(NumpyScalarProtocol3), protocol4 = Convert.FromHexString(NumpyScalarProtocol4);
         Add("pickle", "numpy-scalar-p3", protocol3);
@@ -87,7 +88,7 @@ internal static class Seeds
             int selector = FuzzTargets.Suite2pFiles.ToList().IndexOf(file);
             Add("suite2p", file, [(byte)selector, .. FuzzTargets.ValidSuite2pFile(file)]);
         }
-        Add("suite2p", "ops-numpy-scalar", [2, .. Npy.ObjectArray(protocol4)]);
+        Add("suite2p", "ops-numpy-scalar", [2, .. NpyTestFiles.ObjectArray(protocol4)]);
 
         string exampleMeta = File.ReadAllText(Path.Combine(repoRoot, "examples", "gcamp6-like-sim", "meta.json"));
         Add("metajson", "example", Encoding.UTF8.GetBytes(exampleMeta));
