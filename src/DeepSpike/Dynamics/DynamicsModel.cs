@@ -44,10 +44,11 @@ public sealed record DynamicsModel(Lfads Network, string Kind, string Input, dou
         using (headerDocument)
         {
             JsonElement header = headerDocument.RootElement;
-            if (!header.TryGetProperty("format", out var format) || format.GetString() != Format)
-                throw new InvalidDataException($"{path}: not a dynamics model (a spike-inference model? use it with infer, not dynamics infer)");
             try
             {
+                if (header.ValueKind != JsonValueKind.Object || !header.TryGetProperty("format", out var format)
+                    || format.ValueKind != JsonValueKind.String || format.GetString() != Format)
+                    throw new InvalidDataException($"{path}: not a dynamics model (a spike-inference model? use it with infer, not dynamics infer)");
                 int channels = header.GetProperty("channels").GetInt32();
                 var network = Lfads.FromOptionsJson(channels, header.GetProperty("options").GetRawText());
                 var stored = tensors.ToDictionary(t => t.Name);
