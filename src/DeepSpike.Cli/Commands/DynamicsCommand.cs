@@ -121,13 +121,13 @@ internal static class DynamicsCommand
                 WriteStitched(folder, source.Chopper(r)!, continuous, estimate, loaded.Kind == "oasis-lfads" ? counts : null);
                 return 0;
             }
-            NpyWriter.Write(Path.Combine(folder, "factors.npy"), [estimate.Factors.Trials, estimate.Factors.Bins, estimate.Factors.Channels], estimate.Factors.Data);
-            NpyWriter.Write(Path.Combine(folder, "rates.npy"), [estimate.Rates.Trials, estimate.Rates.Bins, estimate.Rates.Channels], estimate.Rates.Data);
+            estimate.Factors.Write(Path.Combine(folder, "factors.npy"));
+            estimate.Rates.Write(Path.Combine(folder, "rates.npy"));
             AtomicFile.WriteAllText(Path.Combine(folder, "factors.csv"), FactorsCsv(estimate.Factors, trials.Meta));
             if (loaded.Kind == "oasis-lfads")
-                NpyWriter.Write(Path.Combine(folder, TrialDataset.SpikesFileName), [counts.Trials, counts.Bins, counts.Channels], counts.Data);
+                counts.Write(Path.Combine(folder, TrialDataset.SpikesFileName));
             if (estimate.Fluorescence is { } reconstructed)
-                NpyWriter.Write(Path.Combine(folder, TrialDataset.FluorescenceFileName), [reconstructed.Trials, reconstructed.Bins, reconstructed.Channels], reconstructed.Data);
+                reconstructed.Write(Path.Combine(folder, TrialDataset.FluorescenceFileName));
             Console.WriteLine($"wrote factors.npy ({estimate.Factors.ShapeText}), rates.npy ({estimate.Rates.ShapeText}, Hz), factors.csv" +
                               (loaded.Kind == "oasis-lfads" ? ", spikes.npy (OASIS counts)" : "") +
                               (estimate.Fluorescence is null ? "" : ", fluorescence.npy (reconstruction)") + $" to {folder}");

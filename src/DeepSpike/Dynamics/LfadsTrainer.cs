@@ -228,10 +228,8 @@ public sealed class LfadsTrainer
     /// <summary>The trials <paramref name="trials"/> of <paramref name="data"/> as a tensor <c>[B, T, N]</c>.</summary>
     public static Tensor Gather(TrialArray data, ReadOnlySpan<int> trials)
     {
-        int size = data.Bins * data.Channels;
-        var values = new float[trials.Length * size];
-        for (int i = 0; i < trials.Length; i++) data.Trial(trials[i]).CopyTo(values.AsSpan(i * size, size));
-        return new Tensor(values, trials.Length, data.Bins, data.Channels);
+        var selected = data.Select(trials);
+        return new Tensor(selected.Data, selected.Trials, selected.Bins, selected.Channels);
     }
 
     // A seed for draw stream `stream` at index `index` of a run seeded `seed` (SplitMix64 finaliser, so nearby inputs
@@ -244,10 +242,5 @@ public sealed class LfadsTrainer
         return (int)((z ^ (z >> 31)) & 0x7FFFFFFF);
     }
 
-    private static ulong Fingerprint(ReadOnlySpan<float> values)
-    {
-        ulong h = 14695981039346656037UL;
-        foreach (float v in values) { h ^= BitConverter.SingleToUInt32Bits(v); h *= 1099511628211UL; }
-        return h;
-    }
+    private static ulong Fingerprint(ReadOnlySpan<float> values) => Models.ModelFile.Fnv1a(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values));
 }

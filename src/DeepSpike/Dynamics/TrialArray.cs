@@ -50,13 +50,16 @@ public sealed class TrialArray
     public string ShapeText => $"({Trials}, {Bins}, {Channels})";
 
     /// <summary>The trials <paramref name="trials"/> of this array, in that order (a copy).</summary>
-    public TrialArray Select(IReadOnlyList<int> trials)
+    public TrialArray Select(ReadOnlySpan<int> trials)
     {
         int size = Bins * Channels;
-        var data = new float[trials.Count * size];
-        for (int i = 0; i < trials.Count; i++) Trial(trials[i]).CopyTo(data.AsSpan(i * size, size));
-        return new TrialArray(trials.Count, Bins, Channels, data);
+        var data = new float[trials.Length * size];
+        for (int i = 0; i < trials.Length; i++) Trial(trials[i]).CopyTo(data.AsSpan(i * size, size));
+        return new TrialArray(trials.Length, Bins, Channels, data);
     }
+
+    /// <summary>Writes the array as a float32 <c>.npy</c> of shape (trials, bins, channels), atomically.</summary>
+    public void Write(string path) => DeepSpike.Data.NpyWriter.Write(path, [Trials, Bins, Channels], Data);
 
     private int Index(int trial, int bin, int channel)
     {

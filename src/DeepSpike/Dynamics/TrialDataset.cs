@@ -71,7 +71,7 @@ public sealed record TrialDataset(TrialArray Fluorescence, TrialMeta Meta, Trial
         Directory.CreateDirectory(folder);
         void Save(string name, TrialArray? array)
         {
-            if (array is not null) NpyWriter.Write(Path.Combine(folder, name), [array.Trials, array.Bins, array.Channels], array.Data);
+            array?.Write(Path.Combine(folder, name));
         }
         Save(FluorescenceFileName, Fluorescence);
         Save(SpikesFileName, Spikes);

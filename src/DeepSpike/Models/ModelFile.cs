@@ -126,7 +126,7 @@ public static class ModelFile
         }
     }
 
-    private static ulong Fnv1a(ReadOnlySpan<byte> data)
+    internal static ulong Fnv1a(ReadOnlySpan<byte> data)
     {
         ulong h = 14695981039346656037UL;
         foreach (var b in data) { h ^= b; h *= 1099511628211UL; }
