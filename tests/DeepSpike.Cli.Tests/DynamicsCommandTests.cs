@@ -171,6 +171,23 @@ public sealed class DynamicsCommandTests : IDisposable
     }
 
     [Fact]
+    public void LadderLfads_TrainsOnFluorescenceOnly_AndWritesSpikesCalciumAndReconstruction()
+    {
+        string lorenz = Simulate();
+        string train = Path.Combine(lorenz, "train"), model = _dir.Sub("ladder.dsdyn"), output = _dir.Sub("out");
+        foreach (string truth in new[] { TrialDataset.SpikesFileName, TrialDataset.RatesFileName, TrialDataset.CalciumFileName, TrialDataset.LatentsFileName })
+            File.Delete(Path.Combine(train, truth));
+
+        Assert.Equal(0, Train(train, model, "--model", "ladder-lfads").ExitCode);
+        var inferred = CliHost.Succeed("dynamics", "infer", "--model", model, "--data", Path.Combine(lorenz, "validation"), "--out", output, "--samples", "2");
+
+        Assert.Contains("spikes.npy (posterior mean counts per bin)", inferred.StdOut);
+        foreach (string file in new[] { "factors.npy", "rates.npy", TrialDataset.SpikesFileName, TrialDataset.CalciumFileName, TrialDataset.FluorescenceFileName })
+            Assert.Equal(file == "factors.npy" ? [12, 100, 3] : [12, 100, 5], NpyReader.ReadArray(Path.Combine(output, file)).Shape);
+        Assert.All(NpyReader.ReadArray(Path.Combine(output, TrialDataset.SpikesFileName)).Data, s => Assert.True(s >= 0 && float.IsFinite(s)));
+    }
+
+    [Fact]
     public void ContinuousRecording_ChoppedForTrainingAndStitchedAfterInference()
     {
         const int Cells = 4, Frames = 900;
@@ -190,6 +207,7 @@ public sealed class DynamicsCommandTests : IDisposable
         Assert.Equal(["a", "b", "c", "d"], rates.Names);
         Assert.All(rates.Traces, t => Assert.Equal(Frames, t.Length));
         Assert.Equal(Frames, TraceCsv.Read(Path.Combine(output, "fluorescence.csv")).MaxLength);
+        Assert.False(File.Exists(Path.Combine(output, "spikes.csv")), "Gaussian LFADS has no spikes to write");
         string[] factors = File.ReadAllLines(Path.Combine(output, "factors.csv"));
         Assert.Equal("time_s,factor1,factor2,factor3", factors[0]);
         Assert.Equal(Frames + 1, factors.Length);

@@ -7,7 +7,7 @@ namespace DeepSpike.Cli.Commands;
 /// <summary><c>deepspike bench dynamics --suite lorenz</c>: the Ladder LFADS paper's Table 1 on the Lorenz benchmark.</summary>
 internal static class BenchDynamicsCommand
 {
-    private static readonly string[] KnownModels = ["lfads", "oasis-lfads", "gaussian-lfads"];
+    private static readonly string[] KnownModels = ["lfads", "oasis-lfads", "gaussian-lfads", "ladder-lfads"];
 
     public static Command Create()
     {
@@ -41,6 +41,7 @@ internal static class BenchDynamicsCommand
                 {
                     "oasis-lfads" => LorenzBench.RunOasisLfads(data, new LfadsOptions(), options, r.GetValue(samples), Report),
                     "gaussian-lfads" => LorenzBench.RunGaussianLfads(data, new LfadsOptions(), options, r.GetValue(samples), Report),
+                    "ladder-lfads" => LorenzBench.RunLadderLfads(data, new LadderLfadsOptions(), options, r.GetValue(samples), Report),
                     _ => LorenzBench.RunLfadsOnSpikes(data, new LfadsOptions(), options, r.GetValue(samples), Report),
                 };
                 rows.Add(row);

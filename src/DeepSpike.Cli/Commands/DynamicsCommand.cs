@@ -10,7 +10,7 @@ namespace DeepSpike.Cli.Commands;
 internal static class DynamicsCommand
 {
     /// <summary>The models <c>dynamics train --model</c> builds today.</summary>
-    private static readonly string[] Models = ["lfads", "oasis-lfads", "gaussian-lfads"];
+    private static readonly string[] Models = ["lfads", "ladder-lfads", "oasis-lfads", "gaussian-lfads"];
 
     public static Command Create()
     {
@@ -23,7 +23,8 @@ internal static class DynamicsCommand
     private static Command CreateTrain()
     {
         var model = new Option<string>("--model") { Description = "lfads: LFADS on spike counts (reads spikes.npy); oasis-lfads: OASIS AR(1) counts from fluorescence.npy, then LFADS; " +
-                          "gaussian-lfads: LFADS whose rates explain fluorescence.npy through a causal convolution", DefaultValueFactory = _ => "lfads" };
+                          "gaussian-lfads: LFADS whose rates explain fluorescence.npy through a causal convolution; " +
+                          "ladder-lfads: spikes, calcium and LFADS dynamics fitted jointly to fluorescence.npy", DefaultValueFactory = _ => "lfads" };
         var data = new Option<string>("--data") { Description = "Training trial dataset folder", Required = true };
         var validation = new Option<string?>("--validation") { Description = "Validation trial dataset folder: early stopping and learning-rate decay on its bound" };
         var output = new Option<string>("--out") { Description = "Model file to write", Required = true };
@@ -59,8 +60,7 @@ internal static class DynamicsCommand
             ValidateNamingFlags(options);
             Console.WriteLine($"training {kind} on {training.Trials} trials × {training.Bins} bins × {training.Cells} cells ({input})" +
                               (held is null ? "" : $", validating on {held.Trials} trials"));
-            var architecture = kind == "gaussian-lfads" ? new LfadsOptions { Observation = LfadsOptions.GaussianObservationName } : new LfadsOptions();
-            var trainer = new LfadsTrainer(Counts(kind, training), held is null ? null : Counts(kind, held), architecture, options);
+            var trainer = new LfadsTrainer(Counts(kind, training), held is null ? null : Counts(kind, held), Network(kind, training.Cells, options.Seed), options);
             var checkpointFile = new DynamicsCheckpoint(r.GetValue(checkpoint) ?? outPath + ".ckpt");
             if (r.GetValue(resume) && File.Exists(checkpointFile.Path))
             {
@@ -93,7 +93,7 @@ internal static class DynamicsCommand
     {
         var model = new Option<string>("--model") { Description = "Model file written by dynamics train", Required = true };
         var data = new Option<string>("--data") { Description = "Trial dataset folder with the model's input file", Required = true };
-        var output = new Option<string>("--out") { Description = "Output folder: factors.npy, rates.npy (Hz), factors.csv", Required = true };
+        var output = new Option<string>("--out") { Description = "Output folder: factors.npy, rates.npy (Hz), factors.csv, and per model spikes.npy (counts per bin), calcium.npy, fluorescence.npy (reconstruction)", Required = true };
         var samples = new Option<int>("--samples") { Description = "Posterior passes averaged (0: the posterior mean alone)", DefaultValueFactory = _ => 100 };
         var seed = CommonOptions.Seed();
         var threads = CommonOptions.Threads();
@@ -112,7 +112,7 @@ internal static class DynamicsCommand
                 Console.Error.WriteLine($"warning: the trials' bins are {trials.Meta.BinSeconds:G4} s but the model was trained on {loaded.BinSeconds:G4} s bins");
             Console.WriteLine($"model: {loaded.Description}");
             var counts = Counts(loaded.Kind, trials);
-            var estimate = LfadsInference.Run(loaded.Network, counts, trials.Meta.BinSeconds, r.GetValue(samples), r.GetValue(seed));
+            var estimate = DynamicsInference.Run(loaded.Network, counts, trials.Meta.BinSeconds, r.GetValue(samples), r.GetValue(seed));
 
             string folder = r.GetValue(output)!;
             Directory.CreateDirectory(folder);
@@ -124,13 +124,17 @@ internal static class DynamicsCommand
             estimate.Factors.Write(Path.Combine(folder, "factors.npy"));
             estimate.Rates.Write(Path.Combine(folder, "rates.npy"));
             AtomicFile.WriteAllText(Path.Combine(folder, "factors.csv"), FactorsCsv(estimate.Factors, trials.Meta));
-            if (loaded.Kind == "oasis-lfads")
-                counts.Write(Path.Combine(folder, TrialDataset.SpikesFileName));
-            if (estimate.Fluorescence is { } reconstructed)
-                reconstructed.Write(Path.Combine(folder, TrialDataset.FluorescenceFileName));
-            Console.WriteLine($"wrote factors.npy ({estimate.Factors.ShapeText}), rates.npy ({estimate.Rates.ShapeText}, Hz), factors.csv" +
-                              (loaded.Kind == "oasis-lfads" ? ", spikes.npy (OASIS counts)" : "") +
-                              (estimate.Fluorescence is null ? "" : ", fluorescence.npy (reconstruction)") + $" to {folder}");
+            var written = new List<string> { $"factors.npy ({estimate.Factors.ShapeText})", $"rates.npy ({estimate.Rates.ShapeText}, Hz)", "factors.csv" };
+            void Write(TrialArray? values, string file, string meaning)
+            {
+                if (values is null) return;
+                values.Write(Path.Combine(folder, file));
+                written.Add($"{file} ({meaning})");
+            }
+            Write(loaded.Kind == "oasis-lfads" ? counts : estimate.Spikes, TrialDataset.SpikesFileName, loaded.Kind == "oasis-lfads" ? "OASIS counts" : "posterior mean counts per bin");
+            Write(estimate.Calcium, TrialDataset.CalciumFileName, "posterior mean calcium, spike units");
+            Write(estimate.Fluorescence, TrialDataset.FluorescenceFileName, "reconstruction");
+            Console.WriteLine($"wrote {string.Join(", ", written)} to {folder}");
             return 0;
         }));
         return command;
@@ -138,17 +142,23 @@ internal static class DynamicsCommand
 
     /// <summary>
     /// The outputs of a continuous recording, stitched back from its segments: <c>rates.csv</c> (Hz) and, for the models that
-    /// make them, <c>fluorescence.csv</c> (reconstruction) and <c>spikes.csv</c> (OASIS counts), in the Spikefinder layout,
-    /// and <c>factors.csv</c> (time_s, factor1, …).
+    /// make them, <c>spikes.csv</c> (OASIS or posterior mean counts), <c>calcium.csv</c> and <c>fluorescence.csv</c>
+    /// (reconstruction), in the Spikefinder layout, and <c>factors.csv</c> (time_s, factor1, …).
     /// </summary>
-    private static void WriteStitched(string folder, TrialChopper chopper, TraceSet continuous, LfadsEstimate estimate, TrialArray? counts)
+    private static void WriteStitched(string folder, TrialChopper chopper, TraceSet continuous, DynamicsEstimate estimate, TrialArray? counts)
     {
         int frames = continuous.MaxLength;
-        TraceCsv.Write(Path.Combine(folder, "rates.csv"), continuous.Names, chopper.Stitch(estimate.Rates, frames));
-        if (estimate.Fluorescence is { } reconstructed)
-            TraceCsv.Write(Path.Combine(folder, "fluorescence.csv"), continuous.Names, chopper.Stitch(reconstructed, frames));
-        if (counts is not null)
-            TraceCsv.Write(Path.Combine(folder, "spikes.csv"), continuous.Names, chopper.Stitch(counts, frames));
+        var written = new List<string> { "factors.csv" };
+        void Write(TrialArray? values, string file)
+        {
+            if (values is null) return;
+            TraceCsv.Write(Path.Combine(folder, file), continuous.Names, chopper.Stitch(values, frames));
+            written.Add(file);
+        }
+        Write(estimate.Rates, "rates.csv");
+        Write(counts ?? estimate.Spikes, "spikes.csv");
+        Write(estimate.Calcium, "calcium.csv");
+        Write(estimate.Fluorescence, "fluorescence.csv");
         float[][] factors = chopper.Stitch(estimate.Factors, frames);
         var text = new StringBuilder("time_s," + string.Join(',', Enumerable.Range(1, factors.Length).Select(k => $"factor{k}")) + "\n");
         for (int t = 0; t < frames; t++)
@@ -158,16 +168,23 @@ internal static class DynamicsCommand
             text.Append('\n');
         }
         AtomicFile.WriteAllText(Path.Combine(folder, "factors.csv"), text.ToString());
-        Console.WriteLine($"wrote rates.csv (Hz), factors.csv{(estimate.Fluorescence is null ? "" : ", fluorescence.csv")}{(counts is null ? "" : ", spikes.csv")} " +
-                          $"({frames} frames, stitched from {estimate.Rates.Trials} segments) to {folder}");
+        Console.WriteLine($"wrote {string.Join(", ", written)} ({frames} frames, stitched from {estimate.Rates.Trials} segments) to {folder}");
     }
 
     /// <summary>What a model of <paramref name="kind"/> fits: the trials' spikes, OASIS counts from their fluorescence, or the fluorescence.</summary>
     private static TrialArray Counts(string kind, TrialDataset trials) => kind switch
     {
         "oasis-lfads" => OasisCounts.FromFluorescence(trials.Fluorescence),
-        "gaussian-lfads" => trials.Fluorescence,
+        "gaussian-lfads" or "ladder-lfads" => trials.Fluorescence,
         _ => trials.Spikes!,
+    };
+
+    /// <summary>A fresh network of <paramref name="kind"/> for <paramref name="cells"/> cells, its weights seeded by <paramref name="seed"/>.</summary>
+    private static DynamicsNetwork Network(string kind, int cells, int seed) => kind switch
+    {
+        DynamicsModel.LadderKind => new LadderLfads(cells, new LadderLfadsOptions(), new Random(seed)),
+        "gaussian-lfads" => new Lfads(cells, new LfadsOptions { Observation = LfadsOptions.GaussianObservationName }, new Random(seed)),
+        _ => new Lfads(cells, new LfadsOptions(), new Random(seed)),
     };
 
     /// <summary>One row per trial and bin: trial name, bin, time in seconds from the trial's start, then the factors.</summary>

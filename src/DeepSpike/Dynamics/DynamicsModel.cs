@@ -14,9 +14,12 @@ namespace DeepSpike.Dynamics;
 /// <param name="Input">The trial file it reads: <see cref="TrialDataset.SpikesFileName"/> or <see cref="TrialDataset.FluorescenceFileName"/>.</param>
 /// <param name="BinSeconds">Bin width of the training trials.</param>
 /// <param name="Description">How it was trained, for people.</param>
-public sealed record DynamicsModel(Lfads Network, string Kind, string Input, double BinSeconds, string Description)
+public sealed record DynamicsModel(DynamicsNetwork Network, string Kind, string Input, double BinSeconds, string Description)
 {
     private const string Format = "deepspike-dynamics";
+
+    /// <summary>The <see cref="Kind"/> of a <see cref="LadderLfads"/> network; every other kind is an <see cref="Lfads"/>.</summary>
+    public const string LadderKind = "ladder-lfads";
 
     /// <summary>Writes the model atomically.</summary>
     public void Save(string path)
@@ -50,7 +53,8 @@ public sealed record DynamicsModel(Lfads Network, string Kind, string Input, dou
                     || format.ValueKind != JsonValueKind.String || format.GetString() != Format)
                     throw new InvalidDataException($"{path}: not a dynamics model (a spike-inference model? use it with infer, not dynamics infer)");
                 int channels = header.GetProperty("channels").GetInt32();
-                var network = Lfads.FromOptionsJson(channels, header.GetProperty("options").GetRawText());
+                string kind = header.GetProperty("kind").GetString()!, options = header.GetProperty("options").GetRawText();
+                DynamicsNetwork network = kind == LadderKind ? LadderLfads.FromOptionsJson(channels, options) : Lfads.FromOptionsJson(channels, options);
                 var stored = tensors.ToDictionary(t => t.Name);
                 foreach (var (name, value) in network.NamedParameters())
                 {
@@ -58,7 +62,7 @@ public sealed record DynamicsModel(Lfads Network, string Kind, string Input, dou
                         throw new InvalidDataException($"{path}: tensor '{name}' is missing or has the wrong shape");
                     tensor.Data.CopyTo(value.Data, 0);
                 }
-                return new DynamicsModel(network, header.GetProperty("kind").GetString()!, header.GetProperty("input").GetString()!,
+                return new DynamicsModel(network, kind, header.GetProperty("input").GetString()!,
                     header.GetProperty("bin_s").GetDouble(), header.TryGetProperty("description", out var d) ? d.GetString() ?? "" : "");
             }
             catch (Exception e) when (e is KeyNotFoundException or InvalidOperationException or JsonException or ArgumentException or FormatException)

@@ -19,26 +19,25 @@ public sealed record LfadsPass(Tensor Factors, Tensor LogRates, Tensor Kl, Tenso
 /// N(μₚ, σₚ² I) with μₚ learned. The generator's state stays in the range of its start and (−1, 1), since a GRU step is
 /// a convex combination of the previous state and a tanh.
 /// </summary>
-public sealed class Lfads : Module
+public sealed class Lfads : DynamicsNetwork
 {
-    private readonly Tensor encoderForwardInput, encoderForwardInputBias, encoderForwardHidden, encoderForwardHiddenBias;
-    private readonly Tensor encoderBackwardInput, encoderBackwardInputBias, encoderBackwardHidden, encoderBackwardHiddenBias;
+    private readonly BidirectionalGru encoder;
     private readonly Linear posterior;
     private readonly Tensor priorMean;
     private readonly Tensor generatorInputBias, generatorHidden, generatorHiddenBias;
     private readonly Tensor factorWeight;
     private readonly Linear rateReadout;
+    private readonly int channels;
 
     /// <summary>A randomly initialised network for <paramref name="channels"/> input and output channels (cells).</summary>
     public Lfads(int channels, LfadsOptions options, Random rng)
     {
         if (channels < 1) throw new ArgumentOutOfRangeException(nameof(channels), channels, "need at least one cell");
         Options = options.Validate();
-        Channels = channels;
+        this.channels = channels;
         int e = Options.EncoderUnits, g = Options.GeneratorUnits, k = Options.Factors;
-        float encoderBound = 1f / MathF.Sqrt(e), generatorBound = 1f / MathF.Sqrt(g);
-        (encoderForwardInput, encoderForwardInputBias, encoderForwardHidden, encoderForwardHiddenBias) = GruWeights(channels, e, encoderBound, rng);
-        (encoderBackwardInput, encoderBackwardInputBias, encoderBackwardHidden, encoderBackwardHiddenBias) = GruWeights(channels, e, encoderBound, rng);
+        float generatorBound = 1f / MathF.Sqrt(g);
+        encoder = new BidirectionalGru(channels, e, rng);
         posterior = new Linear(2 * e, 2 * g, rng);
         priorMean = Tensor.Parameter(new float[g], g);
         generatorInputBias = Tensor.Parameter(Init.Uniform(3 * g, generatorBound, rng), 3 * g);
@@ -55,8 +54,11 @@ public sealed class Lfads : Module
     /// <summary>The architecture.</summary>
     public LfadsOptions Options { get; }
 
-    /// <summary>Input and output channels (cells).</summary>
-    public int Channels { get; }
+    /// <inheritdoc/>
+    public override int Channels => channels;
+
+    /// <inheritdoc/>
+    public override int Factors => Options.Factors;
 
     /// <summary>The generator's recurrent weights, the target of the L2 penalty.</summary>
     public Tensor GeneratorRecurrentWeight => generatorHidden;
@@ -69,14 +71,10 @@ public sealed class Lfads : Module
     {
         if (input.Rank != 3 || input.Shape[2] != Channels)
             throw new ArgumentException($"LFADS expects [trials, bins, {Channels}], got [{string.Join(", ", input.Shape)}]");
-        int b = input.Shape[0], t = input.Shape[1], e = Options.EncoderUnits, g = Options.GeneratorUnits, k = Options.Factors;
+        int b = input.Shape[0], t = input.Shape[1], g = Options.GeneratorUnits, k = Options.Factors;
         if (training && rng is not null && Options.InputDropout > 0) input = Ops.Mul(input, DropoutMask(input.Length, input.Shape, rng));
 
-        var forward = Ops.GruSequence(Projection(input, encoderForwardInput, encoderForwardInputBias), encoderForwardHidden, encoderForwardHiddenBias);
-        var backward = Ops.GruSequence(Projection(input, encoderBackwardInput, encoderBackwardInputBias), encoderBackwardHidden, encoderBackwardHiddenBias, reverse: true);
-        var summary = Ops.ConcatLast([Ops.SliceLast(Ops.Reshape(forward, b, t * e), (t - 1) * e, e), Ops.SliceLast(Ops.Reshape(backward, b, t * e), 0, e)]);
-
-        var moments = posterior.Forward(summary);
+        var moments = posterior.Forward(encoder.Summary(input));
         var mean = Ops.SliceLast(moments, 0, g);
         var logVariance = Ops.Clamp(Ops.SliceLast(moments, g, g), Options.MinLogVariance, Options.MaxLogVariance);
         var initial = rng is null ? mean : Ops.Add(mean, Ops.Mul(Ops.Exp(Ops.Scale(logVariance, 0.5f)), Noise(b * g, [b, g], rng)));
@@ -93,14 +91,7 @@ public sealed class Lfads : Module
     /// <inheritdoc/>
     public override IEnumerable<(string Name, Tensor Value)> NamedParameters()
     {
-        yield return ("encoder.forward.input_weight", encoderForwardInput);
-        yield return ("encoder.forward.input_bias", encoderForwardInputBias);
-        yield return ("encoder.forward.hidden_weight", encoderForwardHidden);
-        yield return ("encoder.forward.hidden_bias", encoderForwardHiddenBias);
-        yield return ("encoder.backward.input_weight", encoderBackwardInput);
-        yield return ("encoder.backward.input_bias", encoderBackwardInputBias);
-        yield return ("encoder.backward.hidden_weight", encoderBackwardHidden);
-        yield return ("encoder.backward.hidden_bias", encoderBackwardHiddenBias);
+        foreach (var (name, value) in encoder.NamedParameters()) yield return ($"encoder.{name}", value);
         foreach (var (name, value) in posterior.NamedParameters()) yield return ($"posterior.{name}", value);
         yield return ("prior.mean", priorMean);
         yield return ("generator.input_bias", generatorInputBias);
@@ -112,25 +103,36 @@ public sealed class Lfads : Module
             foreach (var (name, value) in Observation.NamedParameters()) yield return ($"observation.{name}", value);
     }
 
-    /// <summary>The options as JSON, for model files.</summary>
-    public string OptionsJson => JsonSerializer.Serialize(Options);
+    /// <inheritdoc/>
+    public override string OptionsJson => JsonSerializer.Serialize(Options);
+
+    /// <inheritdoc/>
+    public override DynamicsLoss Evaluate(Tensor batch, Random? rng, bool training, int step, DynamicsTrainingOptions recipe)
+    {
+        double warm = Warmup(step, recipe.WarmupSteps);
+        return LfadsObjective.Evaluate(this, Forward(batch, rng, training), batch, warm, warm, recipe.L2Scale);
+    }
+
+    /// <inheritdoc/>
+    public override DynamicsPass Infer(Tensor batch, Random? rng)
+    {
+        var pass = Forward(batch, rng);
+        Tensor? fluorescence = null;
+        if (Observation is not null)
+        {
+            // The observation model's mean comes cell-major ([B·N, T]); passes are bin-major like every trial array.
+            int b = batch.Shape[0], t = batch.Shape[1];
+            fluorescence = Ops.SwapLastTwo(Ops.Reshape(Observation.Moments(pass.LogRates).Mean, b, Channels, t));
+        }
+        return new DynamicsPass(pass.Factors, pass.LogRates, Fluorescence: fluorescence);
+    }
+
+    /// <inheritdoc/>
+    public override double DataConstant(ReadOnlySpan<float> batch) => Observation is null ? GaussianTerms.LogFactorialSum(batch) : 0;
 
     /// <summary>Recreates the architecture from <see cref="OptionsJson"/> (weights are loaded separately).</summary>
     public static Lfads FromOptionsJson(int channels, string json) =>
         new(channels, JsonSerializer.Deserialize<LfadsOptions>(json) ?? throw new InvalidDataException("LFADS options are missing"), new Random(0));
-
-    // x [B, T, N] → x W + b as [B, T, 3H], the layout GruSequence takes.
-    private static Tensor Projection(Tensor x, Tensor weight, Tensor bias)
-    {
-        int b = x.Shape[0], t = x.Shape[1];
-        return Ops.Add(Ops.Reshape(Ops.MatMul(Ops.Reshape(x, b * t, x.Shape[2]), weight), b, t, weight.Shape[1]), bias);
-    }
-
-    private static (Tensor Input, Tensor InputBias, Tensor Hidden, Tensor HiddenBias) GruWeights(int inputs, int units, float bound, Random rng) =>
-        (Tensor.Parameter(Init.Uniform(inputs * 3 * units, bound, rng), inputs, 3 * units),
-         Tensor.Parameter(Init.Uniform(3 * units, bound, rng), 3 * units),
-         Tensor.Parameter(Init.Uniform(units * 3 * units, bound, rng), units, 3 * units),
-         Tensor.Parameter(Init.Uniform(3 * units, bound, rng), 3 * units));
 
     private Tensor DropoutMask(int length, int[] shape, Random rng)
     {

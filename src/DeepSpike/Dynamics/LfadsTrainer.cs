@@ -22,16 +22,17 @@ public sealed record DynamicsProgress(int Step, double Seconds, double Loss, dou
 /// <param name="BestValidation">Their validation bound (nats per trial), or NaN.</param>
 /// <param name="Seconds">Wall time (including time before a resume).</param>
 /// <param name="StopReason">Why training ended.</param>
-public sealed record DynamicsTrainingResult(Lfads Model, int Steps, int BestStep, double BestValidation, double Seconds, string StopReason)
+public sealed record DynamicsTrainingResult(DynamicsNetwork Model, int Steps, int BestStep, double BestValidation, double Seconds, string StopReason)
 {
     /// <summary>Training steps per second.</summary>
     public double StepsPerSecond => Steps / Math.Max(Seconds, 1e-9);
 }
 
 /// <summary>
-/// Fits <see cref="Lfads"/> to spike counts over trials by minimising <see cref="LfadsObjective"/> with Adam (see
-/// <see cref="DynamicsTrainingOptions"/> for the recipe). Validation uses the posterior mean of g₀ and full KL and L2
-/// weights, so its bound is comparable across steps; the best weights after warm-up are kept.
+/// Fits a <see cref="DynamicsNetwork"/> (LFADS on counts, Gaussian LFADS or Ladder LFADS on fluorescence) to trials by
+/// minimising its objective with Adam (see <see cref="DynamicsTrainingOptions"/> for the recipe). Validation uses the
+/// posterior means of the latents and the full objective, so its bound is comparable across steps; the best weights after
+/// warm-up are kept.
 /// </summary>
 /// <remarks>
 /// Every random draw of step s (dropout, posterior noise) comes from a generator seeded by (seed, s), and the batch order
@@ -47,20 +48,33 @@ public sealed class LfadsTrainer
     private int[] order;
     private int orderEpoch = -1;
 
-    /// <summary>A fresh network and optimiser for <paramref name="training"/> (counts, trials × bins × cells).</summary>
-    /// <param name="training">Training counts.</param>
-    /// <param name="validation">Validation counts (same bins and cells), or null to keep the last weights.</param>
+    /// <summary>A fresh LFADS network (weights seeded by the recipe's seed) and optimiser for <paramref name="training"/>.</summary>
+    /// <param name="training">Training trials (counts, or fluorescence for Gaussian LFADS), trials × bins × cells.</param>
+    /// <param name="validation">Validation trials (same bins and cells), or null to keep the last weights.</param>
     /// <param name="architecture">The network.</param>
     /// <param name="options">The recipe.</param>
     public LfadsTrainer(TrialArray training, TrialArray? validation, LfadsOptions architecture, DynamicsTrainingOptions options)
+        : this(training, validation, new Lfads(training.Channels, architecture, new Random(options.Seed)), options)
+    {
+    }
+
+    /// <summary>An optimiser for <paramref name="network"/> on <paramref name="training"/>.</summary>
+    /// <param name="training">Training trials in what the network reads, trials × bins × cells.</param>
+    /// <param name="validation">Validation trials (same bins and cells), or null to keep the last weights.</param>
+    /// <param name="network">The network, freshly initialised (seed it from the recipe's seed for reproducible runs).</param>
+    /// <param name="options">The recipe.</param>
+    public LfadsTrainer(TrialArray training, TrialArray? validation, DynamicsNetwork network, DynamicsTrainingOptions options)
     {
         ArgumentNullException.ThrowIfNull(training);
+        ArgumentNullException.ThrowIfNull(network);
         Options = options.Validate();
         if (validation is not null && (validation.Bins != training.Bins || validation.Channels != training.Channels))
             throw new ArgumentException($"validation trials are {validation.ShapeText}, training trials {training.ShapeText}: bins and cells must agree");
+        if (network.Channels != training.Channels)
+            throw new ArgumentException($"the network has {network.Channels} cells, the training trials {training.Channels}");
         this.training = training;
         this.validation = validation;
-        Model = new Lfads(training.Channels, architecture, new Random(options.Seed));
+        Model = network;
         parameters = Model.Parameters();
         Optimizer = new Adam(parameters, new AdamOptions((float)options.LearningRate, Epsilon: (float)options.AdamEpsilon));
         batchSize = Math.Min(options.BatchSize, training.Trials);
@@ -72,7 +86,7 @@ public sealed class LfadsTrainer
     public DynamicsTrainingOptions Options { get; }
 
     /// <summary>The network being trained.</summary>
-    public Lfads Model { get; }
+    public DynamicsNetwork Model { get; }
 
     internal Adam Optimizer { get; }
 
@@ -144,16 +158,14 @@ public sealed class LfadsTrainer
         return new DynamicsTrainingResult(Model, Step, Best is null ? Step : BestStep, Best is null ? double.NaN : BestValidation, SecondsBefore, reason);
     }
 
-    private LfadsLoss TakeStep()
+    private DynamicsLoss TakeStep()
     {
         var rng = new Random(Mix(Options.Seed, Step, stream: 1));
         var batch = Gather(training, NextBatch());
-        double warm = Options.WarmupSteps == 0 ? 1 : Math.Min(1.0, (double)Step / Options.WarmupSteps);
-        LfadsLoss loss;
+        DynamicsLoss loss;
         using (var tape = new Tape())
         {
-            var pass = Model.Forward(batch, rng, training: true);
-            loss = LfadsObjective.Evaluate(Model, pass, batch, warm, warm, Options.L2Scale);
+            loss = Model.Evaluate(batch, rng, training: true, Step, Options);
             tape.Backward(loss.Loss);
         }
         // A non-finite batch must not poison Adam's moments: skip it.
@@ -187,7 +199,7 @@ public sealed class LfadsTrainer
     {
         if (validation is null) return double.NaN;
         double bound = Bound(Model, validation, Options);
-        if (Step < Options.WarmupSteps) return bound;
+        if (Step < Model.SettledStep(Options)) return bound;
         if (bound < BestValidation)
         {
             BestValidation = bound;
@@ -207,10 +219,10 @@ public sealed class LfadsTrainer
     }
 
     /// <summary>
-    /// The negative bound of <paramref name="model"/> on <paramref name="data"/> in nats per trial, with g₀ at its posterior
-    /// mean and full KL and L2 weights, including the data's log-factorial term for counts.
+    /// The negative bound of <paramref name="model"/> on <paramref name="data"/> in nats per trial, with the latents at their
+    /// posterior means and the full objective, including data-only terms such as the log-factorials of counts.
     /// </summary>
-    public static double Bound(Lfads model, TrialArray data, DynamicsTrainingOptions options)
+    public static double Bound(DynamicsNetwork model, TrialArray data, DynamicsTrainingOptions options)
     {
         double total = 0;
         int size = Math.Max(1, options.BatchSize);
@@ -218,9 +230,8 @@ public sealed class LfadsTrainer
         {
             int count = Math.Min(size, data.Trials - start);
             var batch = Gather(data, Enumerable.Range(start, count).ToArray());
-            var pass = model.Forward(batch, rng: null);
-            var loss = LfadsObjective.Evaluate(model, pass, batch, 1, 1, options.L2Scale);
-            total += loss.Loss.Item() * count + (model.Observation is null ? GaussianTerms.LogFactorialSum(batch.Data) : 0);
+            var loss = model.Evaluate(batch, rng: null, training: false, int.MaxValue, options);
+            total += loss.Loss.Item() * count + model.DataConstant(batch.Data);
         }
         return total / data.Trials;
     }

@@ -61,21 +61,33 @@ public static class LorenzBench
         Score("gaussian-lfads", "fluorescence", data, data.Training.Fluorescence, data.Validation.Fluorescence,
             architecture with { Observation = LfadsOptions.GaussianObservationName }, options, samples, progress);
 
-    /// <summary>Trains LFADS on <paramref name="trainCounts"/> (validated on <paramref name="validationCounts"/>) and scores
-    /// its latents and rates against the truth of <paramref name="data"/>.</summary>
-    private static LorenzBenchRow Score(string model, string input, TrialSplit data, TrialArray trainCounts, TrialArray validationCounts,
-        LfadsOptions architecture, DynamicsTrainingOptions options, int samples, Action<DynamicsProgress>? progress)
+    /// <summary>Ladder LFADS on the fluorescence: spikes, calcium and fluorescence below an LFADS layer (<see cref="LadderLfads"/>).</summary>
+    public static LorenzBenchRow RunLadderLfads(TrialSplit data, LadderLfadsOptions architecture, DynamicsTrainingOptions options, int samples,
+        Action<DynamicsProgress>? progress = null) =>
+        Score("ladder-lfads", "fluorescence", data, data.Training.Fluorescence, data.Validation.Fluorescence,
+            new LadderLfads(data.Training.Cells, architecture, new Random(options.Seed)), options, samples, progress);
+
+    private static LorenzBenchRow Score(string model, string input, TrialSplit data, TrialArray trainInput, TrialArray validationInput,
+        LfadsOptions architecture, DynamicsTrainingOptions options, int samples, Action<DynamicsProgress>? progress) =>
+        Score(model, input, data, trainInput, validationInput, new Lfads(trainInput.Channels, architecture, new Random(options.Seed)), options, samples, progress);
+
+    /// <summary>Trains <paramref name="network"/> on <paramref name="trainInput"/> (validated on <paramref name="validationInput"/>)
+    /// and scores what it infers against the truth of <paramref name="data"/>.</summary>
+    private static LorenzBenchRow Score(string model, string input, TrialSplit data, TrialArray trainInput, TrialArray validationInput,
+        DynamicsNetwork network, DynamicsTrainingOptions options, int samples, Action<DynamicsProgress>? progress)
     {
         var (training, validation) = (data.Training, data.Validation);
-        var result = LfadsTrainer.Train(trainCounts, validationCounts, architecture, options, progress);
-        var trainEstimate = LfadsInference.Run(result.Model, trainCounts, training.Meta.BinSeconds, samples, options.Seed);
-        var validationEstimate = LfadsInference.Run(result.Model, validationCounts, validation.Meta.BinSeconds, samples, options.Seed + 1);
+        var result = new LfadsTrainer(trainInput, validationInput, network, options).Run(progress);
+        var trainEstimate = DynamicsInference.Run(result.Model, trainInput, training.Meta.BinSeconds, samples, options.Seed);
+        var validationEstimate = DynamicsInference.Run(result.Model, validationInput, validation.Meta.BinSeconds, samples, options.Seed + 1);
         double latents = training.Latents is null || validation.Latents is null ? double.NaN
             : DynamicsMetrics.LatentR2(trainEstimate.Factors, training.Latents, validationEstimate.Factors, validation.Latents);
         double rates = validation.Rates is null ? double.NaN : DynamicsMetrics.PooledR2(validationEstimate.Rates.Data, validation.Rates.Data);
         // Fluorescence R²: the reconstruction against the observed validation fluorescence.
         double fluorescence = validationEstimate.Fluorescence is null ? double.NaN : DynamicsMetrics.PooledR2(validationEstimate.Fluorescence.Data, validation.Fluorescence.Data);
-        return new LorenzBenchRow(model, input, latents, rates, double.NaN, fluorescence, result.Seconds, result.Steps, result.StopReason, PaperFigures[model]);
+        double spikes = validationEstimate.Spikes is null || validation.Spikes is null ? double.NaN
+            : DynamicsMetrics.PooledR2(validationEstimate.Spikes.Data, validation.Spikes.Data);
+        return new LorenzBenchRow(model, input, latents, rates, spikes, fluorescence, result.Seconds, result.Steps, result.StopReason, PaperFigures[model]);
     }
 
     /// <summary>Writes the rows as JSON, with the seed.</summary>

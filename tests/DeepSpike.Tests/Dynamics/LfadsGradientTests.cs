@@ -18,7 +18,7 @@ public sealed class LfadsGradientTests
         return (plus - minus) / ((double)(float)(original + step) - (float)(original - step));
     }
 
-    private static void AssertGradientsMatch(Func<Tensor> forward, IReadOnlyList<Tensor> inputs, int checksPerInput, double step, double tolerance)
+    internal static void AssertGradientsMatch(Func<Tensor> forward, IReadOnlyList<Tensor> inputs, int checksPerInput, double step, double tolerance)
     {
         foreach (var input in inputs) input.ZeroGrad();
         using (var tape = new Tape()) tape.Backward(forward());

@@ -44,8 +44,8 @@ public sealed class LfadsTrainerTests
         var data = Data();
         var model = new Lfads(data.Training.Cells, Small, new Random(4));
 
-        var mean = LfadsInference.Run(model, data.Validation.Spikes!, 0.1, samples: 0);
-        var sampled = LfadsInference.Run(model, data.Validation.Spikes!, 0.1, samples: 5);
+        var mean = DynamicsInference.Run(model, data.Validation.Spikes!, 0.1, samples: 0);
+        var sampled = DynamicsInference.Run(model, data.Validation.Spikes!, 0.1, samples: 5);
 
         Assert.Equal((data.Validation.Trials, 20, 3), (mean.Factors.Trials, mean.Factors.Bins, mean.Factors.Channels));
         var pass = model.Forward(LfadsTrainer.Gather(data.Validation.Spikes!, [0]), rng: null);
