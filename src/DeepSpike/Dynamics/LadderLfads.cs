@@ -26,9 +26,13 @@ public sealed class LadderLfads : DynamicsNetwork
     private readonly Lfads deep;
     private readonly BidirectionalGru spikeEncoder;
     private readonly Linear evidence;
+    private readonly Tensor deconvolution, deconvolutionGain, countPenalty, countRow, countSquaredRow;
     private readonly Tensor baselineLogRate;
     private readonly CalciumObservation observation;
     private readonly int channels;
+
+    /// <summary>Bins on each side of t that the local deconvolution reads.</summary>
+    private const int DeconvolutionReach = 2;
 
     /// <summary>A randomly initialised network for <paramref name="channels"/> cells.</summary>
     public LadderLfads(int channels, LadderLfadsOptions options, Random rng)
@@ -39,6 +43,17 @@ public sealed class LadderLfads : DynamicsNetwork
         deep = new Lfads(channels, Options.Deep, rng);
         spikeEncoder = new BidirectionalGru(channels, Options.SpikeEncoderUnits, rng);
         evidence = new Linear(2 * Options.SpikeEncoderUnits, channels * (Options.MaxCount + 1), rng);
+        // The GRU's evidence starts small: the structured term below carries the first steps.
+        foreach (var p in evidence.Parameters()) System.Numerics.Tensors.TensorPrimitives.Multiply(p.Data, 0.1f, p.Data);
+        int taps = 2 * DeconvolutionReach + 1;
+        var kernel = new float[taps];
+        kernel[DeconvolutionReach] = 1;
+        kernel[DeconvolutionReach - 1] = -(float)Options.CalciumDecay;
+        deconvolution = Tensor.Parameter(kernel, 1, 1, taps);
+        deconvolutionGain = Tensor.Parameter(Enumerable.Repeat(4f, channels).ToArray(), channels);
+        countPenalty = Tensor.Parameter(Enumerable.Repeat(MathF.Log(MathF.Exp(2f) - 1), channels).ToArray(), channels);
+        countRow = new Tensor(Enumerable.Range(0, Options.MaxCount + 1).Select(k => (float)k).ToArray(), 1, Options.MaxCount + 1);
+        countSquaredRow = new Tensor(Enumerable.Range(0, Options.MaxCount + 1).Select(k => (float)(k * k)).ToArray(), 1, Options.MaxCount + 1);
         baselineLogRate = Tensor.Parameter(Enumerable.Repeat(MathF.Log(0.2f), channels).ToArray(), channels);
         observation = new CalciumObservation(channels, Options.CalciumDecay);
     }
@@ -100,14 +115,30 @@ public sealed class LadderLfads : DynamicsNetwork
         var logRates = deepPass?.LogRates
             ?? Ops.Add(Tensor.Zeros(b, t, n), Ops.Clamp(baselineLogRate, Options.Deep.MinLogRate, Options.Deep.MaxLogRate));
 
-        var (forward, backward) = spikeEncoder.Forward(fluorescence);
-        var features = Ops.Reshape(Ops.ConcatLast([forward, backward]), b * t, 2 * Options.SpikeEncoderUnits);
-        var counts = Ops.CountPosterior(Ops.Reshape(evidence.Forward(features), b * t * n, support), Ops.Reshape(logRates, b * t * n));
+        var counts = Ops.CountPosterior(Ops.Reshape(Evidence(fluorescence), b * t * n, support), Ops.Reshape(logRates, b * t * n));
         var mean = Ops.Reshape(Ops.SliceLast(counts, 0, 1), b, t, n);
         var variance = Ops.Reshape(Ops.SliceLast(counts, 1, 1), b, t, n);
         var spikeKl = Ops.Sum(Ops.SliceLast(counts, 2, 1));
         var (calcium, predicted, nll) = observation.Evaluate(mean, variance, fluorescence);
         return new LadderPass(deepPass, mean, calcium, predicted, nll, spikeKl);
+    }
+
+    /// <summary>
+    /// Each bin's log-evidence for k = 0…K spikes, <c>[B·T, N·(K+1)]</c>: the quadratic <c>k·u − k²·v</c> that a linear-Gaussian
+    /// observation gives, with u a learned local deconvolution of each cell's trace (it starts as g·(F_t − γF_{t−1})) and
+    /// v &gt; 0 per cell, plus whatever the bidirectional GRU adds from the rest of the trial.
+    /// </summary>
+    private Tensor Evidence(Tensor fluorescence)
+    {
+        int b = fluorescence.Shape[0], t = fluorescence.Shape[1], n = channels, support = Options.MaxCount + 1;
+        var (forward, backward) = spikeEncoder.Forward(fluorescence);
+        var learned = evidence.Forward(Ops.Reshape(Ops.ConcatLast([forward, backward]), b * t, 2 * Options.SpikeEncoderUnits));
+
+        var traces = Ops.Reshape(Ops.SwapLastTwo(fluorescence), b * n, 1, t);
+        var local = Ops.Mul(Ops.SwapLastTwo(Ops.Reshape(Ops.Conv1d(traces, deconvolution, null), b, n, t)), deconvolutionGain);
+        var linear = Ops.Reshape(Ops.MatMul(Ops.Reshape(local, b * t * n, 1), countRow), b * t, n * support);
+        var quadratic = Ops.Reshape(Ops.MatMul(Ops.Reshape(Ops.Softplus(countPenalty), n, 1), countSquaredRow), n * support);
+        return Ops.Sub(Ops.Add(learned, linear), quadratic);
     }
 
     /// <inheritdoc/>
@@ -116,6 +147,9 @@ public sealed class LadderLfads : DynamicsNetwork
         foreach (var (name, value) in deep.NamedParameters()) yield return ($"deep.{name}", value);
         foreach (var (name, value) in spikeEncoder.NamedParameters()) yield return ($"spikes.encoder.{name}", value);
         foreach (var (name, value) in evidence.NamedParameters()) yield return ($"spikes.evidence.{name}", value);
+        yield return ("spikes.deconvolution", deconvolution);
+        yield return ("spikes.deconvolution_gain", deconvolutionGain);
+        yield return ("spikes.count_penalty", countPenalty);
         yield return ("spikes.baseline_log_rate", baselineLogRate);
         foreach (var (name, value) in observation.NamedParameters()) yield return ($"calcium.{name}", value);
     }
